@@ -1,0 +1,56 @@
+using Parley.Cli.Commands;
+using Parley.Cli.Commands.Db;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Parley.Cli;
+
+/// <summary>The <c>parley</c> command: one command per file, human output by default, fixed exit codes.</summary>
+public static class CliApp
+{
+    public const int Ok = 0;
+    public const int BadInput = 2;
+    public const int Failed = 1;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var app = new CommandApp();
+        app.Configure(c =>
+        {
+            c.SetApplicationName("parley");
+            c.PropagateExceptions();
+            c.AddBranch("db", db =>
+            {
+                db.SetDescription("Manage the private PostgreSQL cluster under .parley/.");
+                db.AddCommand<DbStartCommand>("start").WithDescription("Create (if needed) and start the private cluster.");
+                db.AddCommand<DbStopCommand>("stop").WithDescription("Stop the private cluster; its data stays.");
+                db.AddCommand<DbStatusCommand>("status").WithDescription("Show whether the cluster runs, and where.");
+                db.AddCommand<DbResetCommand>("reset").WithDescription("Delete the private cluster and its data.");
+                db.AddCommand<DbUrlCommand>("url").WithDescription("Print the application's connection string.");
+            });
+            c.AddCommand<MigrateCommand>("migrate").WithDescription("Apply the migration history to the database.");
+            c.AddCommand<DemoCommand>("demo").WithDescription("Load the demo tenant (idempotent) and print its ids.");
+        });
+        try
+        {
+            return await app.RunAsync(args);
+        }
+        catch (CommandAppException e)
+        {
+            Console.Error.WriteLine($"parley: {e.Message}");
+            return BadInput;
+        }
+        catch (CliException e)
+        {
+            Console.Error.WriteLine($"parley: {e.Message}");
+            return e.ExitCode;
+        }
+        catch (Exception e) when (e is Parley.LocalPostgres.LocalClusterException or Parley.Transactional.Persistence.DatabaseSchemaException or Npgsql.NpgsqlException or Microsoft.Extensions.Options.OptionsValidationException)
+        {
+            Console.Error.WriteLine($"parley: {e.Message}");
+            return Failed;
+        }
+    }
+
+    internal static void Error(string message) => AnsiConsole.MarkupLineInterpolated($"[red]{message}[/]");
+}

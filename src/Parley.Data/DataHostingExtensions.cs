@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Parley.Domain;
+
+namespace Parley.Data;
+
+public static class DataHostingExtensions
+{
+    /// <summary>Registers both pools as keyed <see cref="NpgsqlDataSource"/> singletons, and the tenant context.</summary>
+    public static IHostApplicationBuilder AddParleyData(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>()
+            .BindConfiguration(DatabaseOptions.Section)
+            .PostConfigure<IConfiguration>((o, config) => o.ConnectionString ??= ConnectionStrings.Resolve(config))
+            .ValidateDataAnnotations()
+            .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString),
+                $"No database configured: set {ConnectionStrings.UrlVariable} or ConnectionStrings:Parley (./parley sets it for the private cluster).")
+            .ValidateOnStart();
+
+        builder.Services.AddKeyedSingleton(DataSourceKeys.Transactional, (sp, _) => Build(sp, "parley-tx", vector: false));
+        builder.Services.AddKeyedSingleton(DataSourceKeys.Vector, (sp, _) => Build(sp, "parley-vector", vector: true));
+        builder.Services.AddScoped<ITenantContext, TenantContext>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    private static NpgsqlDataSource Build(IServiceProvider sp, string applicationName, bool vector)
+    {
+        var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var csb = new NpgsqlConnectionStringBuilder(options.ConnectionString)
+        {
+            ApplicationName = applicationName,
+            MaxPoolSize = options.MaxPoolSize,
+            ConnectionIdleLifetime = options.IdleLifetimeSeconds,
+            Timeout = options.ConnectTimeoutSeconds,
+            CommandTimeout = options.CommandTimeoutSeconds,
+        };
+        var builder = new NpgsqlDataSourceBuilder(csb.ConnectionString)
+        {
+            Name = applicationName,
+        };
+        builder.UseLoggerFactory(sp.GetService<ILoggerFactory>());
+        if (vector)
+        {
+            builder.UseVector();
+        }
+        return builder.Build();
+    }
+}

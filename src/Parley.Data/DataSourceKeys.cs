@@ -1,0 +1,12 @@
+namespace Parley.Data;
+
+/// <summary>
+/// The design's two pools on one database: EF Core's for transactional work, and the raw
+/// driver's for vector work, so a burst of searches never starves CRUD and the other way round.
+/// Both are keyed <see cref="Npgsql.NpgsqlDataSource"/> singletons.
+/// </summary>
+public static class DataSourceKeys
+{
+    public const string Transactional = "parley-transactional";
+    public const string Vector = "parley-vector";
+}

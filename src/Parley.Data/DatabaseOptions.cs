@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Parley.Data;
+
+/// <summary>Pool settings of both data sources (the design: max 20, idle 30 s, connect timeout 2 s).</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Parley:Database";
+
+    /// <summary>Resolved from <c>PARLEY_DATABASE_URL</c> or <c>ConnectionStrings:Parley</c> when empty.</summary>
+    public string? ConnectionString { get; set; }
+
+    [Range(1, 1000)]
+    public int MaxPoolSize { get; set; } = 20;
+
+    [Range(1, 3600)]
+    public int IdleLifetimeSeconds { get; set; } = 30;
+
+    [Range(1, 120)]
+    public int ConnectTimeoutSeconds { get; set; } = 2;
+
+    [Range(1, 3600)]
+    public int CommandTimeoutSeconds { get; set; } = 30;
+}

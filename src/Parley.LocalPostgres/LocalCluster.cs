@@ -1,0 +1,208 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Npgsql;
+
+namespace Parley.LocalPostgres;
+
+/// <summary>
+/// A private PostgreSQL cluster in a folder of ours: <c>.parley/</c> for <c>./parley up</c>, a temp
+/// folder for each test run. One code path for both, so tests run on exactly what users get.
+/// </summary>
+public sealed class LocalCluster
+{
+    private readonly string _root;
+    private readonly ClusterSettings _settings;
+
+    public LocalCluster(string root, ClusterSettings? settings = null)
+    {
+        _root = Path.GetFullPath(root);
+        _settings = settings ?? new ClusterSettings();
+    }
+
+    public string Root => _root;
+    public string DataDirectory => Path.Combine(_root, "pgdata");
+    public string LogFile => Path.Combine(_root, "postgres.log");
+    private string InfoFile => Path.Combine(_root, "cluster.json");
+
+    public bool Exists => File.Exists(Path.Combine(DataDirectory, "PG_VERSION")) && File.Exists(InfoFile);
+
+    public ClusterInfo Info => JsonSerializer.Deserialize<ClusterInfo>(File.ReadAllText(InfoFile))
+        ?? throw new LocalClusterException($"{InfoFile} is unreadable; run ./parley db reset.");
+
+    /// <summary>Creates the cluster when missing, starts it, and makes sure the role, database and extensions exist.</summary>
+    public async Task<ClusterInfo> EnsureStartedAsync(CancellationToken cancellationToken)
+    {
+        var bin = PostgresBinaries.Find();
+        if (!Exists)
+        {
+            await InitAsync(bin, cancellationToken);
+        }
+        var info = Info;
+        if (!await IsRunningAsync(cancellationToken))
+        {
+            if (!IsPortFree(info.Port))
+            {
+                // Someone else took our port since the last run: move, rather than fail.
+                info = info with { Port = FreePort() };
+                await WriteInfoAsync(info, cancellationToken);
+                await RewritePortAsync(info.Port, cancellationToken);
+            }
+            await ProcessRunner.RunAsync(bin.PgCtl, ["-D", DataDirectory, "-l", LogFile, "-w", "-t", "60", "start"], cancellationToken);
+        }
+        await BootstrapAsync(info, cancellationToken);
+        return info;
+    }
+
+    public async Task<bool> IsRunningAsync(CancellationToken cancellationToken)
+    {
+        if (!Exists)
+        {
+            return false;
+        }
+        try
+        {
+            await ProcessRunner.RunAsync(PostgresBinaries.Find().PgCtl, ["-D", DataDirectory, "status"], cancellationToken);
+            return true;
+        }
+        catch (LocalClusterException)
+        {
+            return false;
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (await IsRunningAsync(cancellationToken))
+        {
+            await ProcessRunner.RunAsync(PostgresBinaries.Find().PgCtl, ["-D", DataDirectory, "-m", "fast", "-w", "stop"], cancellationToken);
+        }
+    }
+
+    /// <summary>Stops the cluster and deletes its folder.</summary>
+    public async Task DestroyAsync(CancellationToken cancellationToken)
+    {
+        await StopAsync(cancellationToken);
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private async Task InitAsync(PostgresBinaries bin, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        Directory.CreateDirectory(_root);
+        var info = new ClusterInfo(FreePort(), Secret(), Secret());
+        var pwFile = Path.Combine(_root, ".pw");
+        await File.WriteAllTextAsync(pwFile, info.SuperuserPassword + "\n", cancellationToken);
+        GiveToPostgres(_root);
+        try
+        {
+            await ProcessRunner.RunAsync(bin.InitDb,
+                ["-D", DataDirectory, "-U", ClusterInfo.Superuser, "--pwfile", pwFile, "--auth-host=scram-sha-256",
+                 "--auth-local=peer", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"], cancellationToken);
+        }
+        finally
+        {
+            File.Delete(pwFile);
+        }
+        var conf = Path.Combine(DataDirectory, "postgresql.auto.conf");
+        await File.AppendAllLinesAsync(conf, _settings.ToConfigLines(info.Port), cancellationToken);
+        await File.AppendAllLinesAsync(Path.Combine(DataDirectory, "pg_hba.conf"),
+            ["host replication all 127.0.0.1/32 scram-sha-256"], cancellationToken);
+        await WriteInfoAsync(info, cancellationToken);
+    }
+
+    private async Task RewritePortAsync(int port, CancellationToken cancellationToken)
+    {
+        var conf = Path.Combine(DataDirectory, "postgresql.auto.conf");
+        var lines = (await File.ReadAllLinesAsync(conf, cancellationToken))
+            .Where(l => !l.StartsWith("port = ", StringComparison.Ordinal))
+            .Append($"port = {port}");
+        await File.WriteAllLinesAsync(conf, lines, cancellationToken);
+    }
+
+    private async Task WriteInfoAsync(ClusterInfo info, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(InfoFile, JsonSerializer.Serialize(info), cancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(InfoFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
+    /// <summary>
+    /// The application role owns its database but is neither superuser nor BYPASSRLS, so row-level
+    /// security applies to it. Extensions need a superuser, so they are created here, not in migrations.
+    /// </summary>
+    private static async Task BootstrapAsync(ClusterInfo info, CancellationToken cancellationToken)
+    {
+        await using (var admin = new NpgsqlConnection(info.SuperuserConnectionString("postgres")))
+        {
+            await admin.OpenAsync(cancellationToken);
+            await using var cmd = admin.CreateCommand();
+            cmd.CommandText = $"""
+                DO $$ BEGIN
+                  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{ClusterInfo.AppUser}') THEN
+                    CREATE ROLE {ClusterInfo.AppUser} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE PASSWORD '{info.AppPassword}';
+                  END IF;
+                END $$;
+                SELECT 1 FROM pg_database WHERE datname = '{ClusterInfo.Database}';
+                """;
+            var exists = await cmd.ExecuteScalarAsync(cancellationToken) is not null;
+            if (!exists)
+            {
+                cmd.CommandText = $"CREATE DATABASE {ClusterInfo.Database} OWNER {ClusterInfo.AppUser}";
+                await cmd.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        await using var db = new NpgsqlConnection(info.SuperuserConnectionString());
+        await db.OpenAsync(cancellationToken);
+        await using var ext = db.CreateCommand();
+        ext.CommandText = """
+            CREATE EXTENSION IF NOT EXISTS vector;
+            CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+            GRANT pg_read_all_stats TO parley;
+            """;
+        await ext.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void GiveToPostgres(string path)
+    {
+        if (!ProcessRunner.IsRoot)
+        {
+            return;
+        }
+        // initdb will not run as root; the cluster's folder belongs to the postgres OS user.
+        using var chown = System.Diagnostics.Process.Start("chown", ["-R", "postgres:postgres", path]);
+        chown.WaitForExit();
+    }
+
+    private static string Secret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(18)).ToLowerInvariant();
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool IsPortFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using Parley.Data;
+using Parley.Transactional.Persistence;
+
+namespace Parley.Server.Health;
+
+internal static class HealthEndpoints
+{
+    public sealed record HealthResponse(string Status, string Database, string? Pgvector, string EmbeddingModel, int Dimensions, int PendingMigrations, string? Reason);
+
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", async (DatabaseStatus status, VectorSchema schema, CancellationToken ct) =>
+        {
+            var report = await status.ReadAsync(ct);
+            var reason = !report.Reachable ? report.Error
+                : report.PgvectorVersion is null ? "pgvector extension is not installed"
+                : report.PendingMigrations > 0 ? $"{report.PendingMigrations} migrations not applied"
+                : null;
+            var body = new HealthResponse(reason is null ? "healthy" : "unhealthy",
+                report.Reachable ? "reachable" : "unreachable", report.PgvectorVersion,
+                schema.Model, schema.Dimensions, report.PendingMigrations, reason);
+            return Results.Json(body, statusCode: reason is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        }).WithName("Health").AllowAnonymous();
+        return app;
+    }
+}

@@ -1,0 +1,40 @@
+using Parley.Data;
+using Parley.Embeddings;
+using Parley.Server.Health;
+using Parley.Transactional;
+using Parley.Transactional.Persistence;
+
+namespace Parley.Server;
+
+/// <summary>Composes the libraries into the HTTP host; the host holds no business logic.</summary>
+public static class ServerHostingExtensions
+{
+    public static WebApplicationBuilder AddParleyServer(this WebApplicationBuilder builder)
+    {
+        builder.AddParleyData();
+        builder.AddParleyEmbeddings();
+        builder.AddParleyTransactional();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+        return builder;
+    }
+
+    /// <summary>Migrates when <c>Parley:Database:Migrate</c> is true (the default), then checks the model.</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app, CancellationToken cancellationToken)
+    {
+        if (app.Configuration.GetValue("Parley:Database:Migrate", true))
+        {
+            await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
+        }
+    }
+
+    public static WebApplication MapParley(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapHealthEndpoints();
+        return app;
+    }
+}

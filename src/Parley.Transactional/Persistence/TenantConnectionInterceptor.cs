@@ -1,0 +1,27 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+using Parley.Data;
+using Parley.Domain;
+
+namespace Parley.Transactional.Persistence;
+
+/// <summary>
+/// Every connection EF opens is told the caller's tenant before its first query, so row-level
+/// security filters even a query that forgot its <c>WHERE account_id</c>. Session-level, because EF
+/// runs most statements outside an explicit transaction; every open overwrites what a pooled
+/// connection carried before.
+/// </summary>
+internal sealed class TenantConnectionInterceptor(ITenantContext tenant) : DbConnectionInterceptor
+{
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await TenantSql.ApplyAsync((NpgsqlConnection)connection, tenant.Scope, transactionLocal: false, cancellationToken);
+    }
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        TenantSql.ApplyAsync((NpgsqlConnection)connection, tenant.Scope, transactionLocal: false, CancellationToken.None)
+            .GetAwaiter().GetResult();
+    }
+}

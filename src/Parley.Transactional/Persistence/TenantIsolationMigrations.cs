@@ -1,0 +1,22 @@
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace Parley.Transactional.Persistence;
+
+/// <summary>
+/// Row-level security for a tenant table, used by every migration that adds one. FORCE applies the
+/// policy to the table's owner too, since Parley's role owns its schema; only a superuser (which the
+/// application never is) bypasses it.
+/// </summary>
+public static class TenantIsolationMigrations
+{
+    public static void EnableTenantIsolation(this MigrationBuilder migrationBuilder, string table, string column = "account_id")
+    {
+        migrationBuilder.Sql($"""
+            ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
+            CREATE POLICY tenant_isolation ON {table}
+              USING ({column} = parley_current_account() OR parley_is_platform())
+              WITH CHECK ({column} = parley_current_account() OR parley_is_platform());
+            """);
+    }
+}

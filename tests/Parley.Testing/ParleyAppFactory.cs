@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Parley.Testing;
+
+/// <summary>The real server in-process, on a cloned test database, with extra settings and services.</summary>
+public class ParleyAppFactory(string connectionString, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "padm_test_admin_key_0123456789";
+
+    public string ConnectionString => connectionString;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Parley", connectionString);
+        builder.UseSetting("Parley:AdminKey", AdminKey);
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(k, v);
+        }
+        if (services is not null)
+        {
+            builder.ConfigureServices(services);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        NpgsqlConnection.ClearAllPools();
+    }
+}

@@ -1,5 +1,6 @@
 using Parley.Data;
 using Parley.Embeddings;
+using Parley.Server.Admin;
 using Parley.Server.Health;
 using Parley.Transactional;
 using Parley.Transactional.Persistence;
@@ -35,6 +36,7 @@ public static class ServerHostingExtensions
         app.UseStatusCodePages();
         app.MapOpenApi();
         app.MapHealthEndpoints();
+        app.MapAdminPage();
         return app;
     }
 }

@@ -1,0 +1,34 @@
+namespace Parley.Server.Admin;
+
+/// <summary>
+/// The admin page: a static ES-module page under wwwroot/admin that talks only to the public /v1 API
+/// with the key the user signs in with, so it can never show more than that key may see. Plain
+/// files with no bundler: nothing to install for `./parley up` or `./parley test`, and nothing to
+/// rebuild (a departure from Razor/Vite, deliberate, see README).
+/// </summary>
+internal static class AdminPage
+{
+    public static WebApplication MapAdminPage(this WebApplication app)
+    {
+        app.MapGet("/admin", () => Results.Redirect("/admin/")).ExcludeFromDescription();
+        app.UseDefaultFiles(new DefaultFilesOptions { RequestPath = "/admin", FileProvider = Provider(app), DefaultFileNames = ["index.html"] });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            RequestPath = "/admin",
+            FileProvider = Provider(app),
+            OnPrepareResponse = ctx => ctx.Context.Response.Headers.CacheControl = "no-cache",
+        });
+        return app;
+    }
+
+    private static Microsoft.Extensions.FileProviders.PhysicalFileProvider Provider(WebApplication app)
+    {
+        // Served from the build output (copied there by the project), so it works whatever the working directory.
+        var dir = Path.Combine(AppContext.BaseDirectory, "wwwroot", "admin");
+        if (!Directory.Exists(dir))
+        {
+            dir = Path.Combine(app.Environment.ContentRootPath, "wwwroot", "admin");
+        }
+        return new Microsoft.Extensions.FileProviders.PhysicalFileProvider(dir);
+    }
+}

@@ -27,6 +27,13 @@ public static class CliApp
                 db.AddCommand<DbStatusCommand>("status").WithDescription("Show whether the cluster runs, and where.");
                 db.AddCommand<DbResetCommand>("reset").WithDescription("Delete the private cluster and its data.");
                 db.AddCommand<DbUrlCommand>("url").WithDescription("Print the application's connection string.");
+                db.AddBranch("replica", r =>
+                {
+                    r.SetDescription("Streaming-replication standbys of the private cluster.");
+                    r.AddCommand<DbReplicaAddCommand>("add").WithDescription("Create and start a standby (pg_basebackup -R) on its own port.");
+                    r.AddCommand<DbReplicaRemoveCommand>("remove").WithDescription("Stop and delete a standby (the newest by default).");
+                    r.AddCommand<DbReplicaListCommand>("list").WithDescription("List the standbys.");
+                });
             });
             c.AddCommand<MigrateCommand>("migrate").WithDescription("Apply the migration history to the database.");
             c.AddCommand<DemoCommand>("demo").WithDescription("Load the demo tenant (idempotent) and print its ids.");

@@ -23,9 +23,35 @@ public static class DataHostingExtensions
 
         builder.Services.AddKeyedSingleton(DataSourceKeys.Transactional, (sp, _) => Build(sp, "parley-tx", vector: false));
         builder.Services.AddKeyedSingleton(DataSourceKeys.Vector, (sp, _) => Build(sp, "parley-vector", vector: true));
+        builder.Services.AddKeyedSingleton(DataSourceKeys.VectorRead, (sp, _) =>
+            string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ReadConnectionString)
+                ? sp.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKeys.Vector)
+                : BuildRead(sp));
+        builder.Services.AddSingleton<ReadRouting>();
         builder.Services.AddScoped<ITenantContext, TenantContext>();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
+    }
+
+    /// <summary>Npgsql's multi-host support: prefer a standby, fall back to the primary when none answers.</summary>
+    private static NpgsqlDataSource BuildRead(IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var csb = new NpgsqlConnectionStringBuilder(options.ReadConnectionString)
+        {
+            ApplicationName = "parley-vector-read",
+            MaxPoolSize = options.MaxPoolSize,
+            ConnectionIdleLifetime = options.IdleLifetimeSeconds,
+            Timeout = options.ConnectTimeoutSeconds,
+            CommandTimeout = options.CommandTimeoutSeconds,
+            LoadBalanceHosts = true,
+            // A standby that stopped is skipped for this long before it is tried again.
+            HostRecheckSeconds = 5,
+        };
+        var builder = new NpgsqlDataSourceBuilder(csb.ConnectionString) { Name = "parley-vector-read" };
+        builder.UseLoggerFactory(sp.GetService<ILoggerFactory>());
+        builder.UseVector();
+        return builder.BuildMultiHost().WithTargetSession(TargetSessionAttributes.PreferStandby);
     }
 
     private static NpgsqlDataSource Build(IServiceProvider sp, string applicationName, bool vector)

@@ -9,4 +9,7 @@ public static class DataSourceKeys
 {
     public const string Transactional = "parley-transactional";
     public const string Vector = "parley-vector";
+
+    /// <summary>Vector reads: the standbys when replicas are configured, else the same pool as <see cref="Vector"/>.</summary>
+    public const string VectorRead = "parley-vector-read";
 }

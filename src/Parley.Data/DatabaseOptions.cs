@@ -10,6 +10,16 @@ public sealed class DatabaseOptions
     /// <summary>Resolved from <c>PARLEY_DATABASE_URL</c> or <c>ConnectionStrings:Parley</c> when empty.</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// Optional multi-host connection string for vector reads (standbys, then the primary, with
+    /// <c>Target Session Attributes=prefer-standby</c>). Writes always use <see cref="ConnectionString"/>.
+    /// </summary>
+    public string? ReadConnectionString { get; set; }
+
+    /// <summary>An account that wrote within this many seconds reads from the primary (read-your-writes).</summary>
+    [Range(0, 3600)]
+    public int ReadYourWritesSeconds { get; set; } = 5;
+
     [Range(1, 1000)]
     public int MaxPoolSize { get; set; } = 20;
 

@@ -10,7 +10,7 @@ namespace Parley.LocalPostgres;
 /// A private PostgreSQL cluster in a folder of ours: <c>.parley/</c> for <c>./parley up</c>, a temp
 /// folder for each test run. One code path for both, so tests run on exactly what users get.
 /// </summary>
-public sealed class LocalCluster
+public sealed partial class LocalCluster
 {
     private readonly string _root;
     private readonly ClusterSettings _settings;
@@ -52,6 +52,7 @@ public sealed class LocalCluster
             await ProcessRunner.RunAsync(bin.PgCtl, ["-D", DataDirectory, "-l", LogFile, "-w", "-t", "60", "start"], cancellationToken);
         }
         await BootstrapAsync(info, cancellationToken);
+        await StartReplicasAsync(cancellationToken);
         return info;
     }
 
@@ -74,6 +75,10 @@ public sealed class LocalCluster
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        foreach (var replica in Replicas)
+        {
+            await StopReplicaAsync(replica, cancellationToken);
+        }
         if (await IsRunningAsync(cancellationToken))
         {
             await ProcessRunner.RunAsync(PostgresBinaries.Find().PgCtl, ["-D", DataDirectory, "-m", "fast", "-w", "stop"], cancellationToken);

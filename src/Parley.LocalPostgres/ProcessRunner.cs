@@ -7,7 +7,7 @@ internal static class ProcessRunner
 {
     public static bool IsRoot => Environment.UserName == "root";
 
-    public static async Task<string> RunAsync(string file, IEnumerable<string> args, CancellationToken cancellationToken, bool asPostgres = true)
+    public static async Task<string> RunAsync(string file, IEnumerable<string> args, CancellationToken cancellationToken, bool asPostgres = true, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo
         {
@@ -33,6 +33,10 @@ internal static class ProcessRunner
         }
         psi.Environment["LC_ALL"] = "C.UTF-8";
         psi.Environment["LANG"] = "C.UTF-8";
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
 
         using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {file}.");
         // pg_ctl start leaves the postmaster holding our pipes; read to end only what the tool itself writes.

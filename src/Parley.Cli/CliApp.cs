@@ -37,6 +37,7 @@ public static class CliApp
             });
             c.AddCommand<MigrateCommand>("migrate").WithDescription("Apply the migration history to the database.");
             c.AddCommand<DemoCommand>("demo").WithDescription("Load the demo tenant (idempotent) and print its ids.");
+            c.AddCommand<EmbedCommand>("embed").WithDescription("Print the embedding of TEXT as a JSON array.");
         });
         try
         {

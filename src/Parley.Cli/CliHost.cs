@@ -11,19 +11,30 @@ namespace Parley.Cli;
 /// <summary>The same composition as the server, minus HTTP: the CLI calls the very services the API does.</summary>
 internal static class CliHost
 {
-    public static IHost Build(Action<HostApplicationBuilder>? configure = null)
+    /// <param name="configure">Extra registrations of one command.</param>
+    /// <param name="requireDatabase">False for commands that can work without one (embed): tier 2 of the embedding cache is then off.</param>
+    public static IHost Build(Action<HostApplicationBuilder>? configure = null, bool requireDatabase = true)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = false, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        // Commands embed on demand; warming the model up front would only delay them.
+        builder.Configuration.AddInMemoryCollection([new("Parley:Embeddings:WarmUp", "false")]);
         if (ConnectionStrings.Resolve(builder.Configuration) is null)
         {
             var cluster = ParleyHome.Cluster;
-            if (!cluster.Exists)
+            if (cluster.Exists)
+            {
+                builder.Configuration.AddInMemoryCollection([new("ConnectionStrings:Parley", cluster.Info.AppConnectionString)]);
+            }
+            else if (requireDatabase)
             {
                 throw new CliException("No database: run ./parley up (or ./parley db start), or set PARLEY_DATABASE_URL.", CliApp.Failed);
             }
-            builder.Configuration.AddInMemoryCollection([new("ConnectionStrings:Parley", cluster.Info.AppConnectionString)]);
+            else
+            {
+                builder.Configuration.AddInMemoryCollection([new("Parley:Embeddings:PersistentCache", "false"), new("ConnectionStrings:Parley", "Host=unused")]);
+            }
         }
         builder.AddParleyData();
         builder.AddParleyEmbeddings();

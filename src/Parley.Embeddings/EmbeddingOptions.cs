@@ -29,9 +29,23 @@ public sealed class EmbeddingOptions
     [Range(1, 600)]
     public int TimeoutSeconds { get; set; } = 10;
 
+    /// <summary>Retries of a failed request (429, 5xx, network), with exponential backoff.</summary>
+    [Range(0, 10)]
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>Sessions of the local model run side by side (default: one per core).</summary>
+    [Range(1, 64)]
+    public int? LocalSessions { get; set; }
+
+    /// <summary>Embed one sentence at start so the first caller does not pay for loading the model.</summary>
+    public bool WarmUp { get; set; } = true;
+
     /// <summary>Tier-1 (in-process) cache bound, in entries.</summary>
     [Range(0, 10_000_000)]
     public int CacheEntries { get; set; } = 10_000;
+
+    /// <summary>Tier 2 of the cache, in PostgreSQL (off for commands that run without a database).</summary>
+    public bool PersistentCache { get; set; } = true;
 
     public bool IsLocal => Provider == "local";
     public string EffectiveModel => Model ?? (IsLocal ? LocalModel : OpenAiDefaultModel);

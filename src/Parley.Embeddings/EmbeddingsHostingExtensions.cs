@@ -1,13 +1,25 @@
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Parley.Data;
+using Parley.Embeddings.Caching;
+using Parley.Embeddings.Local;
+using Parley.Embeddings.OpenAi;
 
 namespace Parley.Embeddings;
 
 public static class EmbeddingsHostingExtensions
 {
-    /// <summary>Registers the configured embedding generator and the <see cref="VectorSchema"/> it implies.</summary>
+    /// <summary>The provider's own generator, before the cache; resolve it only to bypass the cache (benchmarks).</summary>
+    public const string UncachedKey = "parley-embeddings-uncached";
+
+    /// <summary>
+    /// Registers <see cref="IEmbeddingGenerator{TInput,TEmbedding}"/> (the configured provider behind the
+    /// two-tier cache) and the <see cref="VectorSchema"/> it implies.
+    /// </summary>
     public static IHostApplicationBuilder AddParleyEmbeddings(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<EmbeddingOptions>()
@@ -18,6 +30,37 @@ public static class EmbeddingsHostingExtensions
             .ValidateOnStart();
         var options = builder.Configuration.GetSection(EmbeddingOptions.Section).Get<EmbeddingOptions>() ?? new EmbeddingOptions();
         builder.Services.AddSingleton(new VectorSchema(options.EffectiveModel, options.EffectiveDimensions));
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<EmbeddingMetrics>();
+        builder.Services.AddSingleton<EmbeddingReadiness>();
+        builder.Services.AddSingleton<EmbeddingCacheStore>();
+        if (options.PersistentCache)
+        {
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddingCacheStore>());
+        }
+        builder.Services.AddHttpClient("parley-embeddings");
+
+        builder.Services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(UncachedKey, (sp, _) =>
+        {
+            var o = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
+            return o.IsLocal
+                ? new LocalMiniLmGenerator(sp.GetRequiredService<ILogger<LocalMiniLmGenerator>>(), o.LocalSessions)
+                : OpenAiEmbeddings.Create(o, sp.GetRequiredService<IHttpClientFactory>().CreateClient("parley-embeddings"));
+        });
+        builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
+            return new CachingEmbeddingGenerator(
+                sp.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(UncachedKey),
+                o.EffectiveModel, o.Provider,
+                new LruCache<string, float[]>(o.CacheEntries),
+                o.PersistentCache ? sp.GetRequiredService<EmbeddingCacheStore>() : null,
+                sp.GetRequiredService<EmbeddingMetrics>());
+        });
+        if (options.WarmUp)
+        {
+            builder.Services.AddHostedService<EmbeddingWarmUp>();
+        }
         return builder;
     }
 }

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+
+namespace Parley.Embeddings.Caching;
+
+/// <summary>
+/// The design's EmbeddingCacheService as a decorator over any generator: tier 1 in process (bounded
+/// LRU), tier 2 in PostgreSQL (<see cref="EmbeddingCacheStore"/>), then the model itself.
+/// </summary>
+public sealed class CachingEmbeddingGenerator(
+    IEmbeddingGenerator<string, Embedding<float>> inner,
+    string model,
+    string provider,
+    LruCache<string, float[]> memory,
+    EmbeddingCacheStore? store,
+    EmbeddingMetrics metrics) : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
+{
+    /// <summary>Callers put the account id here so cache and timing metrics are per account.</summary>
+    public const string AccountProperty = "parley.account_id";
+
+    public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var texts = values as IReadOnlyList<string> ?? values.ToList();
+        var account = options?.AdditionalProperties?.TryGetValue(AccountProperty, out var a) == true ? a?.ToString() : null;
+        var result = new float[texts.Count][];
+        var hashes = new byte[texts.Count][];
+        var keys = new string[texts.Count];
+        var missing = new List<int>();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            hashes[i] = EmbeddingCacheKey.Hash(model, texts[i]);
+            keys[i] = Convert.ToHexString(hashes[i]);
+            if (memory.TryGet(keys[i], out var v))
+            {
+                result[i] = v;
+            }
+            else
+            {
+                missing.Add(i);
+            }
+        }
+        metrics.Hit(1, texts.Count - missing.Count, account);
+
+        if (missing.Count > 0 && store is not null)
+        {
+            var found = await store.LookupAsync(model, missing.Select(i => hashes[i]).Distinct().ToList(), cancellationToken);
+            var stillMissing = new List<int>();
+            foreach (var i in missing)
+            {
+                if (found.TryGetValue(keys[i], out var v))
+                {
+                    result[i] = v;
+                    memory.Set(keys[i], v);
+                    store.EnqueueHit(model, hashes[i]);
+                }
+                else
+                {
+                    stillMissing.Add(i);
+                }
+            }
+            metrics.Hit(2, missing.Count - stillMissing.Count, account);
+            missing = stillMissing;
+        }
+
+        if (missing.Count > 0)
+        {
+            metrics.Miss(missing.Count, account);
+            // Identical texts in one batch are embedded once.
+            var unique = missing.GroupBy(i => keys[i]).Select(g => g.ToList()).ToList();
+            var started = Stopwatch.GetTimestamp();
+            var generated = await base.GenerateAsync(unique.Select(g => texts[g[0]]), options, cancellationToken);
+            metrics.Generated(Stopwatch.GetElapsedTime(started), provider, model, account);
+            for (var u = 0; u < unique.Count; u++)
+            {
+                var vector = generated[u].Vector.ToArray();
+                var first = unique[u][0];
+                memory.Set(keys[first], vector);
+                store?.EnqueueWrite(model, hashes[first], vector);
+                foreach (var i in unique[u])
+                {
+                    result[i] = vector;
+                }
+            }
+        }
+        return new GeneratedEmbeddings<Embedding<float>>(result.Select(v => new Embedding<float>(v) { ModelId = model }));
+    }
+}

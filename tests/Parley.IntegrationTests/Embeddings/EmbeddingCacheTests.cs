@@ -1,0 +1,67 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Npgsql;
+using Parley.Embeddings;
+using Parley.Embeddings.Caching;
+using Parley.Testing;
+using Xunit;
+
+namespace Parley.IntegrationTests.Embeddings;
+
+public sealed class EmbeddingCacheTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+{
+    [Fact]
+    public async Task A_repeat_is_a_tier_1_hit_and_after_a_restart_a_tier_2_hit()
+    {
+        const string text = "Do you have gluten-free bread?";
+        float[] first;
+        using (var host = EmbeddingHost.Build(db.ConnectionString))
+        {
+            await host.StartAsync();
+            var generator = host.Services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+            var metrics = host.Services.GetRequiredService<EmbeddingMetrics>();
+            using var hits = new MetricCollector<long>(host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), EmbeddingMetrics.MeterName, "parley.embedding.cache.hits");
+            first = (await generator.GenerateVectorAsync(text)).ToArray();
+            Assert.Equal(1, metrics.Misses);
+            var again = (await generator.GenerateVectorAsync(text, new EmbeddingGenerationOptions { AdditionalProperties = new() { [CachingEmbeddingGenerator.AccountProperty] = "acct-1" } })).ToArray();
+            Assert.Equal(first, again);
+            Assert.Equal(1, metrics.Tier1Hits);
+            var measurement = Assert.Single(hits.GetMeasurementSnapshot());
+            Assert.Equal(1, measurement.Tags["tier"]);
+            Assert.Equal("acct-1", measurement.Tags["parley.account.id"]);
+            await host.Services.GetRequiredService<EmbeddingCacheStore>().FlushAsync(CancellationToken.None);
+            await host.StopAsync();
+        }
+
+        await using (var ds = NpgsqlDataSource.Create(db.ConnectionString))
+        {
+            await using var count = ds.CreateCommand("SELECT count(*) FROM embedding_cache WHERE model = 'all-MiniLM-L6-v2'");
+            Assert.Equal(1L, await count.ExecuteScalarAsync());
+        }
+
+        using (var host = EmbeddingHost.Build(db.ConnectionString))
+        {
+            await host.StartAsync();
+            var generator = host.Services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+            var metrics = host.Services.GetRequiredService<EmbeddingMetrics>();
+            var restored = (await generator.GenerateVectorAsync("  Do you have   gluten-free bread? ")).ToArray();
+            Assert.Equal(first, restored);
+            Assert.Equal(1, metrics.Tier2Hits);
+            Assert.Equal(0, metrics.Misses);
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Identical_texts_in_one_batch_are_embedded_once()
+    {
+        using var host = EmbeddingHost.Build(db.ConnectionString, new Dictionary<string, string?> { ["Parley:Embeddings:PersistentCache"] = "false" });
+        var generator = host.Services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        var metrics = host.Services.GetRequiredService<EmbeddingMetrics>();
+        var result = await generator.GenerateAsync(["same words here", "same  words here", "other words"]);
+        Assert.Equal(3, result.Count);
+        Assert.Equal(result[0].Vector.ToArray(), result[1].Vector.ToArray());
+        Assert.Equal(3, metrics.Misses);
+    }
+}

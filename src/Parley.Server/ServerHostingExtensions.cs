@@ -1,6 +1,9 @@
 using Parley.Data;
 using Parley.Embeddings;
 using Parley.Server.Admin;
+using Parley.Server.Auth;
+using Parley.Server.Errors;
+using Parley.Server.Transactional;
 using Parley.Server.Health;
 using Parley.Transactional;
 using Parley.Transactional.Persistence;
@@ -15,7 +18,11 @@ public static class ServerHostingExtensions
         builder.AddParleyData();
         builder.AddParleyEmbeddings();
         builder.AddParleyTransactional();
+        builder.AddParleyAuth();
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        // Large enough for document uploads; the knowledge side rejects what is too big with a clear error.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         return builder;
@@ -34,9 +41,14 @@ public static class ServerHostingExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapOpenApi();
         app.MapHealthEndpoints();
         app.MapAdminPage();
+        app.MapAccountEndpoints();
+        app.MapTenantCrudEndpoints();
+        app.MapCallLogEndpoints();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -20,6 +21,25 @@ public static class TransactionalHostingExtensions
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<DatabaseStatus>();
         builder.Services.AddScoped<Demo.DemoSeeder>();
+        builder.Services.AddScoped<Accounts.AccountService>();
+        builder.Services.AddScoped<ApiKeys.ApiKeyService>();
+        builder.Services.AddSingleton<ApiKeys.ApiKeyAuthenticator>();
+        builder.Services.AddScoped<Agents.AgentService>();
+        builder.Services.AddScoped<Contacts.ContactService>();
+        builder.Services.AddScoped<Users.UserService>();
+        builder.Services.AddScoped<Integrations.IntegrationService>();
+        builder.Services.AddScoped<Calls.CallService>();
+        builder.Services.AddSingleton<Calls.CallLogStore>();
+        builder.Services.AddScoped<Billing.BillingService>();
+        builder.Services.AddMemoryCache();
+        builder.Services.AddDataProtection()
+            .PersistKeysToFileSystem(new DirectoryInfo(DataProtectionKeysPath(builder)))
+            .SetApplicationName("parley");
         return builder;
     }
+
+    /// <summary>Integration secrets are encrypted with keys kept beside the private cluster unless configured.</summary>
+    private static string DataProtectionKeysPath(IHostApplicationBuilder builder) =>
+        builder.Configuration["Parley:DataProtection:KeysPath"]
+        ?? Path.Combine(Environment.GetEnvironmentVariable("PARLEY_HOME") is { Length: > 0 } home ? home : Path.Combine(Path.GetTempPath(), "parley"), "keys");
 }

@@ -19,8 +19,18 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         using var host = CliHost.Build();
         await using var scope = host.Services.CreateAsyncScope();
         var seeder = scope.ServiceProvider.GetRequiredService<DemoSeeder>();
-        var demo = await seeder.SeedAsync(cancellationToken);
+        var adminKey = settings.AdminKey ?? Environment.GetEnvironmentVariable("Parley__AdminKey")
+            ?? throw new CliException("demo needs --admin-key (./parley up passes it).");
+        var demo = await seeder.SeedAsync(adminKey, cancellationToken);
         AnsiConsole.MarkupLineInterpolated($"  Demo account  {demo.AccountId}  ({demo.AccountName})");
+        AnsiConsole.MarkupLineInterpolated($"  Demo API key  {demo.ApiKey}");
+        AnsiConsole.MarkupLineInterpolated($"  Demo agent    {demo.AgentId}");
+        // Benchmarks and scripts read the demo's ids from here.
+        Directory.CreateDirectory(ParleyHome.Path);
+        await File.WriteAllTextAsync(Path.Combine(ParleyHome.Path, "demo.json"), System.Text.Json.JsonSerializer.Serialize(new
+        {
+            accountId = demo.AccountId.Value, apiKey = demo.ApiKey, agentId = demo.AgentId,
+        }), cancellationToken);
         return CliApp.Ok;
     }
 }

@@ -1,6 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Parley.Domain;
 using Parley.Transactional.Accounts;
+using Parley.Transactional.Agents;
+using Parley.Transactional.ApiKeys;
+using Parley.Transactional.Billing;
+using Parley.Transactional.Calls;
+using Parley.Transactional.Contacts;
+using Parley.Transactional.Integrations;
+using Parley.Transactional.Users;
 
 namespace Parley.Transactional.Persistence;
 
@@ -12,6 +19,16 @@ namespace Parley.Transactional.Persistence;
 public sealed class ParleyDbContext(DbContextOptions<ParleyDbContext> options) : DbContext(options)
 {
     public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Agent> Agents => Set<Agent>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<Call> Calls => Set<Call>();
+    public DbSet<CallTurn> CallTurns => Set<CallTurn>();
+    public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
+    public DbSet<Invoice> Invoices => Set<Invoice>();
+    public DbSet<Payment> Payments => Set<Payment>();
+    public DbSet<Integration> Integrations => Set<Integration>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

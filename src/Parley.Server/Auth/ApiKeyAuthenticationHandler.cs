@@ -1,0 +1,79 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Parley.Domain;
+using Parley.Transactional.ApiKeys;
+
+namespace Parley.Server.Auth;
+
+/// <summary>
+/// <c>Authorization: Bearer &lt;key&gt;</c>. The platform admin key (<c>Parley:AdminKey</c>) gets the platform
+/// scope; a tenant key gets its account's scope, which every later database call of the request
+/// carries to PostgreSQL's row-level security. An admin may act as one account with
+/// <c>X-Parley-Account</c>.
+/// </summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IConfiguration configuration,
+    ApiKeyAuthenticator keys,
+    ITenantContext tenant) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string ActAsHeader = "X-Parley-Account";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.NoResult();
+        }
+        var key = header["Bearer ".Length..].Trim();
+        var adminKey = configuration["Parley:AdminKey"];
+        if (!string.IsNullOrEmpty(adminKey) &&
+            CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(adminKey)))
+        {
+            var actAs = Request.Headers[ActAsHeader].ToString();
+            if (actAs.Length > 0)
+            {
+                if (!AccountId.TryParse(actAs, out var account))
+                {
+                    return AuthenticateResult.Fail($"{ActAsHeader} is not an account id.");
+                }
+                tenant.Scope = TenantScope.For(account);
+                return Success("platform", account.ToString());
+            }
+            tenant.Scope = TenantScope.Platform;
+            return Success("platform", null);
+        }
+        var found = await keys.AuthenticateAsync(key, Context.RequestAborted);
+        if (found is null)
+        {
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+        tenant.Scope = TenantScope.For(found.Value);
+        return Success("account", found.Value.ToString());
+    }
+
+    private AuthenticateResult Success(string role, string? account)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Role, role) };
+        if (account is not null)
+        {
+            claims.Add(new Claim("parley:account", account));
+        }
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await Results.Problem(statusCode: 401, title: "Unauthorized", detail: "Send a valid key as 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Authentication;
+using Parley.Domain;
+
+namespace Parley.Server.Auth;
+
+internal static class AuthHostingExtensions
+{
+    public const string AdminPolicy = "platform-admin";
+
+    public static WebApplicationBuilder AddParleyAuth(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(AdminPolicy, p => p.RequireRole("platform"));
+        return builder;
+    }
+
+    /// <summary>
+    /// For endpoints that act on one account's data: an authenticated caller whose scope names an
+    /// account (a tenant key, or the admin key with X-Parley-Account). Handlers then read
+    /// <c>ITenantContext.Scope.RequireAccount()</c>.
+    /// </summary>
+    public static RouteGroupBuilder RequireTenant(this RouteGroupBuilder group)
+    {
+        group.RequireAuthorization();
+        group.AddEndpointFilter(async (ctx, next) =>
+        {
+            var tenant = ctx.HttpContext.RequestServices.GetRequiredService<ITenantContext>();
+            return tenant.Scope.Account is null
+                ? Results.Problem(statusCode: 400, title: "This endpoint needs an account",
+                    detail: $"Use an account's API key, or the admin key with the {ApiKeyAuthenticationHandler.ActAsHeader} header.")
+                : await next(ctx);
+        });
+        return group;
+    }
+}

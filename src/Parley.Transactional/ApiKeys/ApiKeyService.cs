@@ -1,0 +1,55 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Parley.Domain;
+using Parley.Transactional.Persistence;
+
+namespace Parley.Transactional.ApiKeys;
+
+/// <summary>A key as shown once, at creation.</summary>
+public sealed record CreatedApiKey(ApiKey Key, string Secret);
+
+/// <summary>Creates, lists, revokes and checks tenant API keys (format <c>pk_&lt;prefix&gt;_&lt;secret&gt;</c>).</summary>
+public sealed class ApiKeyService(ParleyDbContext db, ITenantContext tenant, TimeProvider time)
+{
+    public static byte[] HashOf(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+
+    public async Task<CreatedApiKey> CreateAsync(AccountId account, string? name, string[]? scopes, CancellationToken cancellationToken)
+    {
+        new Validation().Text(name ?? "default", "name", 100).ThrowIfInvalid();
+        var prefix = "pk_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
+        var secret = $"{prefix}_{Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant()}";
+        var key = new ApiKey
+        {
+            AccountId = account,
+            Id = Guid.CreateVersion7(),
+            Name = name ?? "default",
+            Prefix = prefix,
+            Hash = HashOf(secret),
+            Scopes = scopes is { Length: > 0 } ? scopes : ["*"],
+            CreatedAt = time.GetUtcNow(),
+        };
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(cancellationToken);
+        return new CreatedApiKey(key, secret);
+    }
+
+    public async Task<Page<ApiKey>> ListAsync(PageRequest page, CancellationToken cancellationToken)
+    {
+        var account = tenant.Scope.RequireAccount();
+        var items = await db.ApiKeys.AsNoTracking()
+            .Where(k => k.AccountId == account && (page.After == null || k.Id > page.After))
+            .OrderBy(k => k.Id).Take(page.Limit + 1).ToListAsync(cancellationToken);
+        return Paging.Of(items, page, k => k.Id);
+    }
+
+    public async Task<ApiKey> RevokeAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var account = tenant.Scope.RequireAccount();
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.AccountId == account && k.Id == id, cancellationToken)
+            ?? throw new NotFoundException("API key");
+        key.RevokedAt ??= time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        return key;
+    }
+}

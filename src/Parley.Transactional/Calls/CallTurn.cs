@@ -1,0 +1,26 @@
+using Parley.Domain;
+
+namespace Parley.Transactional.Calls;
+
+/// <summary>One exchange of a call: what the caller said, what the agent answered, from which chunks, and how long each stage took.</summary>
+public sealed class CallTurn
+{
+    public AccountId AccountId { get; set; }
+    public Guid Id { get; set; }
+    public Guid CallId { get; set; }
+    public int Ordinal { get; set; }
+    public string Transcript { get; set; } = "";
+    public string Answer { get; set; } = "";
+    public Guid[] ChunkIds { get; set; } = [];
+    /// <summary>The cited sources as JSON (chunk id, title, similarity), for display.</summary>
+    public string Sources { get; set; } = "[]";
+    public double AsrMs { get; set; }
+    public double EmbedMs { get; set; }
+    public double SearchMs { get; set; }
+    public double LlmMs { get; set; }
+    public double TtsMs { get; set; }
+    public double TotalMs { get; set; }
+    public bool Cached { get; set; }
+    public string[] Degraded { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Parley.Data;
 using Parley.Embeddings;
+using Parley.Knowledge;
 using Parley.Transactional;
 
 namespace Parley.Cli;
@@ -39,6 +40,7 @@ internal static class CliHost
         builder.AddParleyData();
         builder.AddParleyEmbeddings();
         builder.AddParleyTransactional();
+        builder.AddParleyKnowledge(maintainIndexes: false);
         configure?.Invoke(builder);
         return builder.Build();
     }

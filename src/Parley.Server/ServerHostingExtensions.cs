@@ -1,6 +1,8 @@
 using Parley.Data;
 using Parley.Embeddings;
+using Parley.Knowledge;
 using Parley.Server.Admin;
+using Parley.Server.Knowledge;
 using Parley.Server.Auth;
 using Parley.Server.Errors;
 using Parley.Server.Transactional;
@@ -18,6 +20,7 @@ public static class ServerHostingExtensions
         builder.AddParleyData();
         builder.AddParleyEmbeddings();
         builder.AddParleyTransactional();
+        builder.AddParleyKnowledge();
         builder.AddParleyAuth();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
@@ -49,6 +52,7 @@ public static class ServerHostingExtensions
         app.MapAccountEndpoints();
         app.MapTenantCrudEndpoints();
         app.MapCallLogEndpoints();
+        app.MapKnowledgeEndpoints();
         return app;
     }
 }

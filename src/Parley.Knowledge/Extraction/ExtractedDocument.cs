@@ -1,0 +1,11 @@
+namespace Parley.Knowledge.Extraction;
+
+/// <summary>A run of paragraphs under one heading path (e.g. ["Menu", "Desserts"]).</summary>
+public sealed record Section(IReadOnlyList<string> Headings, IReadOnlyList<string> Paragraphs);
+
+/// <summary>Clean text of a document, its structure kept: what the chunker works from.</summary>
+public sealed record ExtractedDocument(string? Title, IReadOnlyList<Section> Sections)
+{
+    public string PlainText => string.Join("\n\n", Sections.Select(s =>
+        string.Join("\n", s.Headings.Count > 0 ? [string.Join(" > ", s.Headings), .. s.Paragraphs] : s.Paragraphs)));
+}

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using Parley.Data;
+using Parley.Domain;
+using Pgvector;
+
+namespace Parley.Knowledge.Ingestion;
+
+/// <summary>
+/// The write side of the knowledge base, on the raw driver: chunk, embed in batches, and write a
+/// document with all its chunks in one transaction by binary COPY, so a document is searchable
+/// completely or not at all. The same content again is a no-op (content hash).
+/// </summary>
+public sealed class KnowledgeIngestion(
+    [FromKeyedServices(DataSourceKeys.Vector)] NpgsqlDataSource dataSource,
+    IEmbeddingGenerator<string, Embedding<float>> embeddings,
+    IOptions<KnowledgeOptions> options,
+    VectorSchema schema,
+    ReadRouting routing,
+    KnowledgeMetrics metrics)
+{
+    private const int EmbeddingBatch = 32;
+
+    public async Task<IngestResult> IngestAsync(AccountId account, IngestRequest request, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
+    {
+        var text = request.Document.PlainText;
+        new Validation()
+            .Text(request.Title, "title", 500)
+            .Text(request.Source, "source", 1000)
+            .Require(!string.IsNullOrWhiteSpace(text), "text", "The document has no text.")
+            .Require(Encoding.UTF8.GetByteCount(text) <= options.Value.MaxDocumentBytes, "text", $"The document is larger than {options.Value.MaxDocumentBytes} bytes.")
+            .Require(request.Metadata is null || request.Metadata.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null, "metadata", "metadata must be a JSON object.")
+            .ThrowIfInvalid();
+        var metadata = request.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : "{}";
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{request.Title}\n{metadata}\n{text}"));
+        var scope = TenantScope.For(account);
+
+        var existing = await FindAsync(scope, request.Source, cancellationToken);
+        if (existing is { } e && e.Hash.AsSpan().SequenceEqual(hash))
+        {
+            return new IngestResult(e.Id, e.Chunks, "unchanged");
+        }
+
+        var chunks = new Ingestion.Chunker(options.Value.ChunkTokens, options.Value.ChunkOverlap).Split(request.Document);
+        var vectors = new List<float[]>(chunks.Count);
+        var generation = new EmbeddingGenerationOptions { AdditionalProperties = new() { ["parley.account_id"] = account.ToString() } };
+        progress?.Report((0, chunks.Count));
+        foreach (var batch in chunks.Chunk(EmbeddingBatch))
+        {
+            var generated = await embeddings.GenerateAsync(batch.Select(c => c.Content), generation, cancellationToken);
+            vectors.AddRange(generated.Select(g => g.Vector.ToArray()));
+            progress?.Report((vectors.Count, chunks.Count));
+        }
+        if (vectors.Any(v => v.Length != schema.Dimensions))
+        {
+            throw new InvalidOperationException($"The embedding model returned vectors of {vectors[0].Length} dimensions; the database holds {schema.Dimensions}.");
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var docMetadata = JsonNode.Parse(metadata)!.AsObject();
+        var rows = chunks.Select((c, i) =>
+        {
+            var meta = docMetadata.DeepClone().AsObject();
+            meta["headings"] = new JsonArray(c.Headings.Select(h => (JsonNode)h).ToArray());
+            meta["source"] = request.Source;
+            return new ChunkRow(Guid.CreateVersion7(), c.Ordinal, c.Content, meta.ToJsonString(), vectors[i]);
+        }).ToList();
+        var documentId = await WriteAsync(scope, existing?.Id ?? Guid.CreateVersion7(), request, hash, metadata, rows, cancellationToken);
+        routing.MarkWritten(account);
+        metrics.Ingested(account, rows.Count, Stopwatch.GetElapsedTime(started));
+        return new IngestResult(documentId, rows.Count, existing is null ? "created" : "replaced");
+    }
+
+    internal sealed record ChunkRow(Guid Id, int Ordinal, string Content, string Metadata, float[] Embedding);
+
+    private async Task<(Guid Id, byte[] Hash, int Chunks)?> FindAsync(TenantScope scope, string source, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(TenantSql.BatchCommand(scope));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT id, content_hash, chunk_count FROM knowledge_documents WHERE account_id = $1 AND source = $2")
+        {
+            Parameters = { new() { Value = scope.RequireAccount().Value }, new() { Value = source } },
+        });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? (reader.GetGuid(0), reader.GetFieldValue<byte[]>(1), reader.GetInt32(2))
+            : null;
+    }
+
+    /// <summary>
+    /// PostgreSQL refuses COPY FROM into a table under row-level security, so the binary COPY lands in
+    /// a temporary table and one INSERT … SELECT moves the rows, policy-checked, into knowledge_chunks.
+    /// </summary>
+    internal async Task<Guid> WriteAsync(TenantScope scope, Guid documentId, IngestRequest request, byte[] hash, string metadata, IReadOnlyList<ChunkRow> rows, CancellationToken cancellationToken)
+    {
+        var account = scope.RequireAccount().Value;
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        await TenantSql.ApplyAsync(conn, scope, transactionLocal: true, cancellationToken);
+        await using (var cmd = new NpgsqlCommand("""
+            INSERT INTO knowledge_documents (account_id, id, source, title, content_hash, metadata, chunk_count, status)
+            VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, 'ready')
+            ON CONFLICT (account_id, source) DO UPDATE
+              SET title = excluded.title, content_hash = excluded.content_hash, metadata = excluded.metadata,
+                  chunk_count = excluded.chunk_count, status = 'ready', updated_at = now()
+            RETURNING id;
+            """, conn, tx))
+        {
+            cmd.Parameters.Add(new() { Value = account });
+            cmd.Parameters.Add(new() { Value = documentId });
+            cmd.Parameters.Add(new() { Value = request.Source });
+            cmd.Parameters.Add(new() { Value = request.Title });
+            cmd.Parameters.Add(new() { Value = hash });
+            cmd.Parameters.Add(new() { Value = metadata });
+            cmd.Parameters.Add(new() { Value = rows.Count });
+            documentId = (Guid)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        }
+        await using (var prepare = new NpgsqlBatch(conn, tx))
+        {
+            prepare.BatchCommands.Add(new NpgsqlBatchCommand("DELETE FROM knowledge_chunks WHERE account_id = $1 AND document_id = $2")
+            {
+                Parameters = { new() { Value = account }, new() { Value = documentId } },
+            });
+            prepare.BatchCommands.Add(new NpgsqlBatchCommand(
+                "CREATE TEMP TABLE chunk_load (id uuid, ordinal integer, content text, metadata jsonb, embedding vector) ON COMMIT DROP"));
+            await prepare.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var writer = await conn.BeginBinaryImportAsync("COPY chunk_load (id, ordinal, content, metadata, embedding) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var row in rows)
+            {
+                await writer.StartRowAsync(cancellationToken);
+                await writer.WriteAsync(row.Id, NpgsqlDbType.Uuid, cancellationToken);
+                await writer.WriteAsync(row.Ordinal, NpgsqlDbType.Integer, cancellationToken);
+                await writer.WriteAsync(row.Content, NpgsqlDbType.Text, cancellationToken);
+                await writer.WriteAsync(row.Metadata, NpgsqlDbType.Jsonb, cancellationToken);
+                await writer.WriteAsync(new Vector(row.Embedding), cancellationToken);
+            }
+            await writer.CompleteAsync(cancellationToken);
+        }
+        await using (var move = new NpgsqlBatch(conn, tx))
+        {
+            move.BatchCommands.Add(new NpgsqlBatchCommand("""
+                INSERT INTO knowledge_chunks (account_id, id, document_id, ordinal, content, metadata, embedding, language)
+                SELECT $1, id, $2, ordinal, content, metadata, embedding, (SELECT language FROM accounts WHERE id = $1)::regconfig
+                FROM chunk_load
+                """)
+            {
+                Parameters = { new() { Value = account }, new() { Value = documentId } },
+            });
+            move.BatchCommands.Add(new NpgsqlBatchCommand("""
+                INSERT INTO knowledge_tenant_stats AS s (account_id, chunk_count, document_count, version)
+                VALUES ($1, (SELECT count(*) FROM knowledge_chunks WHERE account_id = $1), (SELECT count(*) FROM knowledge_documents WHERE account_id = $1), 1)
+                ON CONFLICT (account_id) DO UPDATE
+                  SET chunk_count = excluded.chunk_count, document_count = excluded.document_count, version = s.version + 1, updated_at = now()
+                """)
+            {
+                Parameters = { new() { Value = account } },
+            });
+            await move.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await tx.CommitAsync(cancellationToken);
+        return documentId;
+    }
+}

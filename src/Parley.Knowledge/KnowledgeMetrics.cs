@@ -1,0 +1,38 @@
+using System.Diagnostics.Metrics;
+using Parley.Domain;
+
+namespace Parley.Knowledge;
+
+/// <summary>Meter <c>Parley.Knowledge</c>: search latency and count by account and plan, ingested chunks.</summary>
+public sealed class KnowledgeMetrics
+{
+    public const string MeterName = "Parley.Knowledge";
+
+    private readonly Histogram<double> _searchDuration;
+    private readonly Counter<long> _searches;
+    private readonly Counter<long> _ingested;
+    private readonly Histogram<double> _writeDuration;
+
+    public KnowledgeMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _searchDuration = meter.CreateHistogram<double>("parley.search.duration", "s", "Time of the vector/hybrid query at the database (one round trip)",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1] });
+        _searches = meter.CreateCounter<long>("parley.searches", "{search}", "Knowledge searches");
+        _ingested = meter.CreateCounter<long>("parley.ingested_chunks", "{chunk}", "Chunks written to the knowledge base");
+        _writeDuration = meter.CreateHistogram<double>("parley.ingest.write.duration", "s", "Time to write one document's chunks (COPY, one transaction)");
+    }
+
+    public void Searched(AccountId account, string strategy, string mode, TimeSpan elapsed)
+    {
+        KeyValuePair<string, object?>[] tags = [new("parley.account.id", account.ToString()), new("parley.search.strategy", strategy), new("parley.search.mode", mode)];
+        _searchDuration.Record(elapsed.TotalSeconds, tags);
+        _searches.Add(1, tags);
+    }
+
+    public void Ingested(AccountId account, int chunks, TimeSpan writeTime)
+    {
+        _ingested.Add(chunks, new KeyValuePair<string, object?>("parley.account.id", account.ToString()));
+        _writeDuration.Record(writeTime.TotalSeconds, new KeyValuePair<string, object?>("parley.account.id", account.ToString()));
+    }
+}

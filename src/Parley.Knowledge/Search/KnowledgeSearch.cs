@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using Parley.Data;
+using Parley.Domain;
+using Parley.Domain.Knowledge;
+using Pgvector;
+
+namespace Parley.Knowledge.Search;
+
+/// <summary>
+/// The design's RAGService on the raw driver: one runner builds every vector query (tenant predicate
+/// always in), one round trip per search (tenant + pgvector settings + query in one batch), and the
+/// plan chosen per tenant by <see cref="TenantPlanner"/>.
+/// </summary>
+public sealed class KnowledgeSearch(
+    ReadRouting routing,
+    IEmbeddingGenerator<string, Embedding<float>> embeddings,
+    TenantPlanner planner,
+    IOptions<KnowledgeOptions> options,
+    VectorSchema schema,
+    KnowledgeMetrics metrics) : IKnowledgeSearch
+{
+    public const int MaxQueryLength = 2000;
+
+    public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, CancellationToken cancellationToken)
+    {
+        Validate(request);
+        var started = Stopwatch.GetTimestamp();
+        var vector = await embeddings.GenerateVectorAsync(request.Query,
+            new EmbeddingGenerationOptions { AdditionalProperties = new() { ["parley.account_id"] = account.ToString() } }, cancellationToken);
+        var embedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var response = await SearchAsync(account, request, vector, cancellationToken);
+        return response with { Timings = new SearchTimings(embedMs, response.Timings.SearchMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds) };
+    }
+
+    public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
+    {
+        Validate(request);
+        var started = Stopwatch.GetTimestamp();
+        var (plan, batch) = await PrepareAsync(account, request, queryVector, explain: false, cancellationToken);
+        await using (batch)
+        {
+            var results = new List<SearchHit>(request.TopK);
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+            {
+                await SkipSettingsAsync(reader, cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var similarity = reader.GetDouble(5);
+                    if (request.MinSimilarity is { } min && similarity < min)
+                    {
+                        continue;
+                    }
+                    results.Add(new SearchHit(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3),
+                        JsonDocument.Parse(reader.GetString(4)).RootElement, Math.Round(similarity, 6)));
+                }
+            }
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var strategy = request.Mode == SearchMode.Hybrid ? $"hybrid-{plan.Strategy}" : plan.Strategy;
+            metrics.Searched(account, plan.Strategy, request.Mode.ToString().ToLowerInvariant(), elapsed);
+            return new SearchResponse(results, new SearchTimings(0, elapsed.TotalMilliseconds, elapsed.TotalMilliseconds), strategy);
+        }
+    }
+
+    /// <summary>The <c>EXPLAIN (ANALYZE, BUFFERS)</c> of exactly the statement a search runs, for the admin playground.</summary>
+    public async Task<string> ExplainAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
+    {
+        Validate(request);
+        var (_, batch) = await PrepareAsync(account, request, queryVector, explain: true, cancellationToken);
+        await using (batch)
+        {
+            var plan = new StringBuilder();
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            await SkipSettingsAsync(reader, cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                plan.AppendLine(reader.GetString(0));
+            }
+            return plan.ToString();
+        }
+    }
+
+    private async Task<(TenantPlan Plan, NpgsqlBatch Batch)> PrepareAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, bool explain, CancellationToken cancellationToken)
+    {
+        if (queryVector.Length != schema.Dimensions)
+        {
+            throw new ArgumentException($"The query vector has {queryVector.Length} dimensions; this knowledge base holds {schema.Dimensions}.");
+        }
+        var plan = await planner.PlanAsync(account, cancellationToken);
+        var sql = SearchSql.Build(account, plan, request.Mode);
+        // Hybrid fuses two rankings: give each more candidates than k so fusion has something to choose from.
+        var candidates = request.Mode == SearchMode.Hybrid ? Math.Max(request.TopK * 4, 20) : request.TopK;
+        var efSearch = Math.Max(options.Value.EfSearch, candidates);
+        var batch = routing.For(account).CreateBatch();
+        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
+        // hnsw.ef_search below the LIMIT silently returns fewer rows; strict iterative scans keep going
+        // past rows the metadata filter drops, in exact distance order.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            "SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)")
+        {
+            Parameters = { new() { Value = efSearch.ToString(CultureInfo.InvariantCulture) } },
+        });
+        var query = new NpgsqlBatchCommand(explain ? "EXPLAIN (ANALYZE, BUFFERS) " + sql : sql);
+        query.Parameters.Add(new NpgsqlParameter { Value = account.Value });
+        query.Parameters.Add(new NpgsqlParameter { Value = new Vector(queryVector) });
+        query.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = request.Filter is { } f ? f.GetRawText() : DBNull.Value });
+        query.Parameters.Add(new NpgsqlParameter { Value = candidates });
+        query.Parameters.Add(new NpgsqlParameter { Value = request.Query });
+        query.Parameters.Add(new NpgsqlParameter { Value = request.TopK });
+        batch.BatchCommands.Add(query);
+        return (plan, batch);
+    }
+
+    private void Validate(SearchRequest request)
+    {
+        new Validation()
+            .Require(!string.IsNullOrWhiteSpace(request.Query), "query", "query is required.")
+            .Require(request.Query is null || request.Query.Length <= MaxQueryLength, "query", $"query is longer than {MaxQueryLength} characters.")
+            .Require(request.TopK >= 1 && request.TopK <= options.Value.MaxTopK, "topK", $"topK must be between 1 and {options.Value.MaxTopK}.")
+            .Require(request.MinSimilarity is null or (>= -1 and <= 1), "minSimilarity", "minSimilarity must be between -1 and 1.")
+            .Require(request.Filter is null || request.Filter.Value.ValueKind is JsonValueKind.Object, "filter", "filter must be a JSON object, e.g. {\"tags\": [\"menu\"]}.")
+            .ThrowIfInvalid();
+    }
+
+    /// <summary>The tenant and settings commands each return a row; the query's result is the third.</summary>
+    private static async Task SkipSettingsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        await reader.NextResultAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using Parley.Domain;
+using Parley.Domain.Knowledge;
+using Parley.Knowledge;
+using Parley.Knowledge.Extraction;
+using Parley.Knowledge.Ingestion;
+using Parley.Knowledge.Search;
+using Parley.Server.Auth;
+using Parley.Transactional;
+
+namespace Parley.Server.Knowledge;
+
+internal static class KnowledgeEndpoints
+{
+    public sealed record DocumentRequest(string? Title, string? Text, JsonElement? Metadata, string? Source);
+    public sealed record SearchBody(string? Query, int? TopK, double? MinSimilarity, JsonElement? Filter, string? Mode);
+
+    public static IEndpointRouteBuilder MapKnowledgeEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/knowledge").RequireTenant().WithTags("Knowledge");
+        group.MapPost("/documents", UploadAsync).DisableAntiforgery();
+        group.MapGet("/documents", async (int? limit, string? after, KnowledgeDocuments docs, ITenantContext tenant, CancellationToken ct) =>
+        {
+            var page = PageRequest.Parse(limit, after);
+            var (items, next) = await docs.ListAsync(tenant.Scope.RequireAccount(), page.Limit, page.After, ct);
+            return new { items, next };
+        });
+        group.MapGet("/documents/{id:guid}", async (Guid id, KnowledgeDocuments docs, ITenantContext tenant, CancellationToken ct) =>
+            await docs.GetAsync(tenant.Scope.RequireAccount(), id, ct));
+        group.MapDelete("/documents/{id:guid}", async (Guid id, KnowledgeDocuments docs, ITenantContext tenant, CancellationToken ct) =>
+        {
+            await docs.DeleteAsync(tenant.Scope.RequireAccount(), id, ct);
+            return Results.NoContent();
+        });
+        group.MapPost("/search", SearchAsync);
+        return app;
+    }
+
+    private static async Task<IResult> UploadAsync(HttpRequest http, KnowledgeIngestion ingestion, ITenantContext tenant, IOptions<KnowledgeOptions> options, CancellationToken ct)
+    {
+        var account = tenant.Scope.RequireAccount();
+        IngestRequest request;
+        if (http.HasFormContentType)
+        {
+            var form = await http.ReadFormAsync(ct);
+            var file = form.Files["file"] ?? throw new InvalidRequestException("file", "Send the document as a multipart field named 'file'.");
+            if (file.Length > options.Value.MaxDocumentBytes)
+            {
+                throw new InvalidRequestException("file", $"The file is {file.Length} bytes; the limit is {options.Value.MaxDocumentBytes}.");
+            }
+            using var buffer = new MemoryStream();
+            await file.CopyToAsync(buffer, ct);
+            var title = form["title"].ToString() is { Length: > 0 } t ? t : null;
+            var extracted = TextExtractor.Extract(file.FileName, file.ContentType, buffer.ToArray(), title);
+            JsonElement? metadata = form["metadata"].ToString() is { Length: > 0 } m ? ParseMetadata(m) : null;
+            request = new IngestRequest(form["source"].ToString() is { Length: > 0 } s ? s : file.FileName,
+                extracted.Title ?? Path.GetFileNameWithoutExtension(file.FileName), extracted, metadata);
+        }
+        else if (http.HasJsonContentType())
+        {
+            var body = await http.ReadFromJsonAsync<DocumentRequest>(ct) ?? throw new InvalidRequestException("body", "A JSON body is required.");
+            new Validation().Text(body.Title, "title", 500).Text(body.Text, "text", options.Value.MaxDocumentBytes).ThrowIfInvalid();
+            var extracted = TextExtractor.FromMarkdown(body.Text!, body.Title);
+            request = new IngestRequest(body.Source ?? body.Title!, body.Title!, extracted, body.Metadata);
+        }
+        else
+        {
+            return Results.Problem(statusCode: 415, title: "Unsupported media type", detail: "Send application/json {title, text} or multipart/form-data with a 'file'.");
+        }
+        var result = await ingestion.IngestAsync(account, request, null, ct);
+        var response = new { documentId = result.DocumentId, chunks = result.Chunks, status = result.Status };
+        return result.Status == "unchanged" ? Results.Ok(response) : Results.Created($"/v1/knowledge/documents/{result.DocumentId}", response);
+    }
+
+    private static JsonElement ParseMetadata(string json)
+    {
+        try
+        {
+            return JsonDocument.Parse(json).RootElement;
+        }
+        catch (JsonException)
+        {
+            throw new InvalidRequestException("metadata", "metadata must be a JSON object.");
+        }
+    }
+
+    private static async Task<IResult> SearchAsync(SearchBody body, bool? explain, KnowledgeSearch search, IEmbeddingGenerator<string, Embedding<float>> embeddings, ITenantContext tenant, CancellationToken ct)
+    {
+        var account = tenant.Scope.RequireAccount();
+        var mode = body.Mode?.ToLowerInvariant() switch
+        {
+            null or "vector" => SearchMode.Vector,
+            "hybrid" => SearchMode.Hybrid,
+            _ => throw new InvalidRequestException("mode", "mode must be 'vector' or 'hybrid'."),
+        };
+        JsonElement? filter = body.Filter is { ValueKind: not JsonValueKind.Null } f ? f : null;
+        var request = new SearchRequest(body.Query ?? "", body.TopK ?? 5, body.MinSimilarity, filter, mode);
+        var response = await search.SearchAsync(account, request, ct);
+        if (explain != true)
+        {
+            return Results.Ok(response);
+        }
+        var vector = await embeddings.GenerateVectorAsync(request.Query, cancellationToken: ct);
+        var plan = await search.ExplainAsync(account, request, vector, ct);
+        return Results.Ok(new { response.Results, response.Timings, response.Strategy, plan });
+    }
+}

@@ -37,6 +37,8 @@ public static class CliApp
             });
             c.AddCommand<MigrateCommand>("migrate").WithDescription("Apply the migration history to the database.");
             c.AddCommand<DemoCommand>("demo").WithDescription("Load the demo tenant (idempotent) and print its ids.");
+            c.AddCommand<IngestCommand>("ingest").WithDescription("Ingest files, folders and globs into an account's knowledge base, with progress.");
+            c.AddCommand<SearchCommand>("search").WithDescription("Search an account's knowledge base; --json for JSON.");
             c.AddCommand<EmbedCommand>("embed").WithDescription("Print the embedding of TEXT as a JSON array.");
         });
         try
@@ -53,7 +55,7 @@ public static class CliApp
             Console.Error.WriteLine($"parley: {e.Message}");
             return e.ExitCode;
         }
-        catch (Exception e) when (e is Parley.LocalPostgres.LocalClusterException or Parley.Transactional.Persistence.DatabaseSchemaException or Npgsql.NpgsqlException or Microsoft.Extensions.Options.OptionsValidationException)
+        catch (Exception e) when (e is Parley.Domain.InvalidRequestException or Parley.Domain.NotFoundException or Parley.LocalPostgres.LocalClusterException or Parley.Transactional.Persistence.DatabaseSchemaException or Npgsql.NpgsqlException or Microsoft.Extensions.Options.OptionsValidationException)
         {
             Console.Error.WriteLine($"parley: {e.Message}");
             return Failed;

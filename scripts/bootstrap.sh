@@ -35,7 +35,7 @@ ensure_postgres() {
     apt_install postgresql postgresql-contrib
   fi
   local major; major="$(pg_major)"
-  apt_install "postgresql-server-dev-$major" build-essential ca-certificates debian-archive-keyring dpkg-dev
+  apt_install "postgresql-server-dev-$major" build-essential ca-certificates debian-archive-keyring dpkg-dev espeak-ng
   # The Debian package starts a system cluster on 5432; Parley never uses it and keeps its own.
 }
 

@@ -1,6 +1,8 @@
 using Parley.Data;
 using Parley.Embeddings;
+using Parley.Calls;
 using Parley.Knowledge;
+using Parley.Server.Calls;
 using Parley.Server.Admin;
 using Parley.Server.Knowledge;
 using Parley.Server.Auth;
@@ -21,6 +23,7 @@ public static class ServerHostingExtensions
         builder.AddParleyEmbeddings();
         builder.AddParleyTransactional();
         builder.AddParleyKnowledge();
+        builder.AddParleyCalls();
         builder.AddParleyAuth();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
@@ -53,6 +56,7 @@ public static class ServerHostingExtensions
         app.MapTenantCrudEndpoints();
         app.MapCallLogEndpoints();
         app.MapKnowledgeEndpoints();
+        app.MapTurnEndpoints();
         return app;
     }
 }

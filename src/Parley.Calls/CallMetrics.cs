@@ -1,0 +1,46 @@
+using System.Diagnostics.Metrics;
+using Parley.Calls.Pipeline;
+using Parley.Domain;
+
+namespace Parley.Calls;
+
+/// <summary>Meter <c>Parley.Calls</c>: per-stage and whole-turn durations, answer-cache hits, degraded stages.</summary>
+public sealed class CallMetrics
+{
+    private readonly Histogram<double> _turn;
+    private readonly Histogram<double> _stage;
+    private readonly Counter<long> _turns;
+    private readonly Counter<long> _cacheHits;
+    private readonly Counter<long> _cacheMisses;
+    private readonly Counter<long> _degraded;
+
+    public CallMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create("Parley.Calls");
+        double[] buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5];
+        _turn = meter.CreateHistogram<double>("parley.turn.duration", "s", "Whole phone turn", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = buckets });
+        _stage = meter.CreateHistogram<double>("parley.turn.stage.duration", "s", "One stage of a turn (tag parley.stage)", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = buckets });
+        _turns = meter.CreateCounter<long>("parley.turns", "{turn}", "Phone turns answered");
+        _cacheHits = meter.CreateCounter<long>("parley.answer_cache.hits", "{turn}", "Turns answered from the semantic answer cache");
+        _cacheMisses = meter.CreateCounter<long>("parley.answer_cache.misses", "{turn}", "Turns the answer cache could not serve");
+        _degraded = meter.CreateCounter<long>("parley.degraded_stages", "{stage}", "Stages that fell back (tag parley.stage)");
+    }
+
+    public void AnswerCache(AccountId account, bool hit) =>
+        (hit ? _cacheHits : _cacheMisses).Add(1, new KeyValuePair<string, object?>("parley.account.id", account.ToString()));
+
+    public void Turn(AccountId account, TurnTimings t, IReadOnlyList<string> degraded)
+    {
+        var a = new KeyValuePair<string, object?>("parley.account.id", account.ToString());
+        _turn.Record(t.TotalMs / 1000, a);
+        _turns.Add(1, a);
+        foreach (var (stage, ms) in new[] { ("embed", t.EmbedMs), ("search", t.SearchMs), ("llm", t.LlmMs), ("tts", t.TtsMs) })
+        {
+            _stage.Record(ms / 1000, a, new("parley.stage", stage));
+        }
+        foreach (var d in degraded)
+        {
+            _degraded.Add(1, a, new("parley.stage", d));
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Parley.Calls;
+
+/// <summary><c>Parley:Calls</c>: the per-stage latency budgets of a turn and the semantic answer cache.</summary>
+public sealed class CallOptions
+{
+    public const string Section = "Parley:Calls";
+
+    [Range(1, 60_000)]
+    public int SearchBudgetMs { get; set; } = 100;
+
+    [Range(1, 60_000)]
+    public int LlmBudgetMs { get; set; } = 300;
+
+    [Range(1, 60_000)]
+    public int TtsBudgetMs { get; set; } = 100;
+
+    [Range(1, 120_000)]
+    public int TurnBudgetMs { get; set; } = 500;
+
+    /// <summary>Earlier turns of the call given to the LLM.</summary>
+    [Range(0, 50)]
+    public int HistoryTurns { get; set; } = 4;
+
+    /// <summary>A question at least this similar to an answered one (same agent, same knowledge) gets its answer.</summary>
+    [Range(0.5, 1.0)]
+    public double AnswerCacheSimilarity { get; set; } = 0.95;
+
+    [Range(0, 100_000)]
+    public int AnswerCacheEntriesPerAgent { get; set; } = 1000;
+
+    /// <summary>Turns waiting for the database beyond this are dropped (and counted): memory is bounded.</summary>
+    [Range(100, 10_000_000)]
+    public int CallLogCapacity { get; set; } = 100_000;
+}

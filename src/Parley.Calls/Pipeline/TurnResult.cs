@@ -1,0 +1,10 @@
+using Parley.Domain.Knowledge;
+
+namespace Parley.Calls.Pipeline;
+
+public sealed record TurnTimings(double AsrMs, double EmbedMs, double SearchMs, double LlmMs, double TtsMs, double TotalMs);
+
+public sealed record TurnSource(Guid ChunkId, string Title, double Similarity);
+
+/// <summary>One turn's answer, its sources, its audio, its timings, and what fell back.</summary>
+public sealed record TurnResult(Guid TurnId, string Answer, IReadOnlyList<TurnSource> Sources, byte[]? Audio, TurnTimings Timings, bool Cached, IReadOnlyList<string> Degraded);

@@ -39,6 +39,7 @@ public static class CliApp
             c.AddCommand<DemoCommand>("demo").WithDescription("Load the demo tenant (idempotent) and print its ids.");
             c.AddCommand<IngestCommand>("ingest").WithDescription("Ingest files, folders and globs into an account's knowledge base, with progress.");
             c.AddCommand<SearchCommand>("search").WithDescription("Search an account's knowledge base; --json for JSON.");
+            c.AddCommand<CallCommand>("call").WithDescription("One phone turn with the configured providers; --json, --speak FILE.wav.");
             c.AddCommand<EmbedCommand>("embed").WithDescription("Print the embedding of TEXT as a JSON array.");
         });
         try

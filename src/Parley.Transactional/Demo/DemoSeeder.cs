@@ -41,6 +41,10 @@ public sealed class DemoSeeder(ParleyDbContext db, ITenantContext tenant, TimePr
         if (!await db.Accounts.AnyAsync(a => a.Id == DemoAccountId, cancellationToken))
         {
             db.Accounts.Add(new Account { Id = DemoAccountId, Name = DemoAccountName, Language = "english", Plan = "growth", CreatedAt = now, UpdatedAt = now });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        if (!await db.Agents.AnyAsync(a => a.AccountId == DemoAccountId && a.Id == ReceptionistId, cancellationToken))
+        {
             db.Agents.AddRange(
                 new Agent
                 {

@@ -40,6 +40,11 @@ public static class CliApp
             c.AddCommand<IngestCommand>("ingest").WithDescription("Ingest files, folders and globs into an account's knowledge base, with progress.");
             c.AddCommand<SearchCommand>("search").WithDescription("Search an account's knowledge base; --json for JSON.");
             c.AddCommand<CallCommand>("call").WithDescription("One phone turn with the configured providers; --json, --speak FILE.wav.");
+            c.AddBranch("bench", b =>
+            {
+                b.SetDescription("Benchmarks: Markdown to stdout, JSON to --json FILE.");
+                b.AddCommand<Commands.Bench.BenchSearchCommand>("search").WithDescription("Recall@10 and latency per tenant-size class, Parley's plans against the naive one.");
+            });
             c.AddCommand<EmbedCommand>("embed").WithDescription("Print the embedding of TEXT as a JSON array.");
         });
         try

@@ -79,7 +79,8 @@ public sealed class KnowledgeIngestion(
         return new IngestResult(documentId, rows.Count, existing is null ? "created" : "replaced");
     }
 
-    internal sealed record ChunkRow(Guid Id, int Ordinal, string Content, string Metadata, float[] Embedding);
+    /// <summary>One chunk row as written (precomputed vectors may come straight here: benchmarks, re-embedding).</summary>
+    public sealed record ChunkRow(Guid Id, int Ordinal, string Content, string Metadata, float[] Embedding);
 
     private async Task<(Guid Id, byte[] Hash, int Chunks)?> FindAsync(TenantScope scope, string source, CancellationToken cancellationToken)
     {
@@ -100,7 +101,7 @@ public sealed class KnowledgeIngestion(
     /// PostgreSQL refuses COPY FROM into a table under row-level security, so the binary COPY lands in
     /// a temporary table and one INSERT … SELECT moves the rows, policy-checked, into knowledge_chunks.
     /// </summary>
-    internal async Task<Guid> WriteAsync(TenantScope scope, Guid documentId, IngestRequest request, byte[] hash, string metadata, IReadOnlyList<ChunkRow> rows, CancellationToken cancellationToken)
+    public async Task<Guid> WriteAsync(TenantScope scope, Guid documentId, IngestRequest request, byte[] hash, string metadata, IReadOnlyList<ChunkRow> rows, CancellationToken cancellationToken)
     {
         var account = scope.RequireAccount().Value;
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -24,7 +24,8 @@ public sealed class KnowledgeSearch(
     TenantPlanner planner,
     IOptions<KnowledgeOptions> options,
     VectorSchema schema,
-    KnowledgeMetrics metrics) : IKnowledgeSearch
+    KnowledgeMetrics metrics,
+    IEnumerable<ISearchObserver> observers) : IKnowledgeSearch
 {
     public const int MaxQueryLength = 2000;
 
@@ -32,11 +33,24 @@ public sealed class KnowledgeSearch(
     {
         Validate(request);
         var started = Stopwatch.GetTimestamp();
-        var vector = await embeddings.GenerateVectorAsync(request.Query,
-            new EmbeddingGenerationOptions { AdditionalProperties = new() { ["parley.account_id"] = account.ToString() } }, cancellationToken);
+        var embedding = (await embeddings.GenerateAsync([request.Query],
+            new EmbeddingGenerationOptions { AdditionalProperties = new() { ["parley.account_id"] = account.ToString() } }, cancellationToken))[0];
         var embedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var response = await SearchAsync(account, request, vector, cancellationToken);
-        return response with { Timings = new SearchTimings(embedMs, response.Timings.SearchMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds) };
+        var response = await SearchAsync(account, request, embedding.Vector, cancellationToken);
+        var timings = new SearchTimings(Math.Round(embedMs, 3), response.Timings.SearchMs, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3));
+        var cached = embedding.AdditionalProperties?.TryGetValue("parley.cache.tier", out var tier) == true && tier is int t && t > 0;
+        Observe(account, timings, cached, response);
+        return response with { Timings = timings };
+    }
+
+    /// <summary>Reports a search to the monitoring side (per-search records, latency alerts).</summary>
+    public void Observe(AccountId account, SearchTimings timings, bool embeddingCached, SearchResponse response)
+    {
+        var observation = new SearchObservation(DateTimeOffset.UtcNow, timings.SearchMs, timings.EmbedMs, timings.TotalMs, embeddingCached, response.Strategy, response.Results.Count);
+        foreach (var o in observers)
+        {
+            o.Searched(account, observation);
+        }
     }
 
     public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
@@ -64,7 +78,8 @@ public sealed class KnowledgeSearch(
             var elapsed = Stopwatch.GetElapsedTime(started);
             var strategy = request.Mode == SearchMode.Hybrid ? $"hybrid-{plan.Strategy}" : plan.Strategy;
             metrics.Searched(account, plan.Strategy, request.Mode.ToString().ToLowerInvariant(), elapsed);
-            return new SearchResponse(results, new SearchTimings(0, elapsed.TotalMilliseconds, elapsed.TotalMilliseconds), strategy);
+            var ms = Math.Round(elapsed.TotalMilliseconds, 3);
+            return new SearchResponse(results, new SearchTimings(0, ms, ms), strategy);
         }
     }
 

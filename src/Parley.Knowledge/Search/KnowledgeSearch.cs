@@ -35,25 +35,33 @@ public sealed class KnowledgeSearch(
         var started = Stopwatch.GetTimestamp();
         var embedding = (await embeddings.GenerateAsync([request.Query],
             new EmbeddingGenerationOptions { AdditionalProperties = new() { ["parley.account_id"] = account.ToString() } }, cancellationToken))[0];
-        var embedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var response = await SearchAsync(account, request, embedding.Vector, cancellationToken);
-        var timings = new SearchTimings(Math.Round(embedMs, 3), response.Timings.SearchMs, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3));
+        var embedMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
+        var response = await RunAsync(account, request, embedding.Vector, cancellationToken);
+        var timings = new SearchTimings(embedMs, response.Timings.SearchMs, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3));
+        // The caching generator marks what a cache tier served (tier 1 or 2; 0 = computed by the model).
         var cached = embedding.AdditionalProperties?.TryGetValue("parley.cache.tier", out var tier) == true && tier is int t && t > 0;
-        Observe(account, timings, cached, response);
+        Observe(account, new SearchObservation(timings.SearchMs, embedMs, timings.TotalMs, cached, response.Strategy, response.Results.Count));
         return response with { Timings = timings };
     }
 
-    /// <summary>Reports a search to the monitoring side (per-search records, latency alerts).</summary>
-    public void Observe(AccountId account, SearchTimings timings, bool embeddingCached, SearchResponse response)
+    public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
-        var observation = new SearchObservation(DateTimeOffset.UtcNow, timings.SearchMs, timings.EmbedMs, timings.TotalMs, embeddingCached, response.Strategy, response.Results.Count);
+        var response = await RunAsync(account, request, queryVector, cancellationToken);
+        // The caller embedded the query (a phone turn): its embedding time and cache tier are not ours to report.
+        Observe(account, new SearchObservation(response.Timings.SearchMs, null, response.Timings.SearchMs, null, response.Strategy, response.Results.Count));
+        return response;
+    }
+
+    /// <summary>Reports a search to the monitoring side (per-search records, latency alerts); observers only queue.</summary>
+    private void Observe(AccountId account, SearchObservation observation)
+    {
         foreach (var o in observers)
         {
             o.Searched(account, observation);
         }
     }
 
-    public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
+    private async Task<SearchResponse> RunAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
         Validate(request);
         var started = Stopwatch.GetTimestamp();

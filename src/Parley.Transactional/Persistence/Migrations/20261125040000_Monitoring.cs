@@ -5,7 +5,8 @@ namespace Parley.Transactional.Persistence.Migrations;
 
 /// <summary>
 /// Durable per-search records (the PerformanceService's source, so figures survive restarts and agree
-/// across server processes; pruned by age) and the latency monitor's alerts. Written by the raw driver.
+/// across server processes; pruned by age) and the latency monitor's alerts. Written and read by the
+/// raw driver (Parley.Monitoring), never mapped by the ORM, so the model snapshot does not change.
 /// </summary>
 [DbContext(typeof(ParleyDbContext))]
 [Migration("20261125040000_Monitoring")]
@@ -19,13 +20,15 @@ public sealed class Monitoring : Migration
               id uuid NOT NULL,
               occurred_at timestamptz NOT NULL,
               search_ms double precision NOT NULL,
-              embed_ms double precision NOT NULL,
+              -- NULL when the caller embedded the query itself (a phone turn reuses the answer cache's vector).
+              embed_ms double precision,
               total_ms double precision NOT NULL,
-              embedding_cached boolean NOT NULL,
+              embedding_cached boolean,
               strategy text NOT NULL,
               results integer NOT NULL,
               PRIMARY KEY (account_id, id)
             );
+            -- The window queries: one account, recent rows. The second index serves pruning by age.
             CREATE INDEX search_records_window ON search_records (account_id, occurred_at);
             CREATE INDEX search_records_age ON search_records (occurred_at);
 
@@ -41,8 +44,13 @@ public sealed class Monitoring : Migration
               delivered_at timestamptz,
               PRIMARY KEY (account_id, id)
             );
-            -- At most one open alert of a kind per account: an alert is not repeated while open.
+            -- At most one open alert of a kind per account: an alert is not repeated while open, even
+            -- when two server processes check at once.
             CREATE UNIQUE INDEX alerts_one_open ON alerts (account_id, type) WHERE resolved_at IS NULL;
+            CREATE INDEX alerts_recent ON alerts (account_id, raised_at DESC);
+
+            -- The latency series read an account's turns by time; the ORM's index is by call.
+            CREATE INDEX call_turns_account_created ON call_turns (account_id, created_at);
             """);
         migrationBuilder.EnableTenantIsolation("search_records");
         migrationBuilder.EnableTenantIsolation("alerts");
@@ -50,6 +58,6 @@ public sealed class Monitoring : Migration
 
     protected override void Down(MigrationBuilder migrationBuilder)
     {
-        migrationBuilder.Sql("DROP TABLE alerts; DROP TABLE search_records;");
+        migrationBuilder.Sql("DROP INDEX call_turns_account_created; DROP TABLE alerts; DROP TABLE search_records;");
     }
 }

@@ -2,6 +2,8 @@ using Parley.Data;
 using Parley.Embeddings;
 using Parley.Calls;
 using Parley.Knowledge;
+using Parley.Monitoring;
+using Parley.Server.Monitoring;
 using Parley.Server.Calls;
 using Parley.Server.Admin;
 using Parley.Server.Knowledge;
@@ -24,6 +26,7 @@ public static class ServerHostingExtensions
         builder.AddParleyTransactional();
         builder.AddParleyKnowledge();
         builder.AddParleyCalls();
+        builder.AddParleyMonitoring();
         builder.AddParleyAuth();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
@@ -57,6 +60,7 @@ public static class ServerHostingExtensions
         app.MapCallLogEndpoints();
         app.MapKnowledgeEndpoints();
         app.MapTurnEndpoints();
+        app.MapMonitoringEndpoints();
         return app;
     }
 }

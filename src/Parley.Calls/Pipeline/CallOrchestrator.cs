@@ -133,6 +133,7 @@ public sealed partial class CallOrchestrator(
     /// </summary>
     private async Task<T> StageAsync<T>(string stage, int budgetMs, List<string> degraded, Func<CancellationToken, Task<T>> run, Func<T> fallbackValue, CancellationToken turn)
     {
+        using var activity = CallTelemetry.Source.StartActivity($"turn {stage}")?.SetTag("parley.stage", stage);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(turn);
         cts.CancelAfter(TimeSpan.FromMilliseconds(budgetMs));
         try
@@ -147,6 +148,7 @@ public sealed partial class CallOrchestrator(
         {
             LogDegraded(logger, stage, e.GetType().Name, e);
         }
+        activity?.SetStatus(ActivityStatusCode.Error, "degraded");
         degraded.Add(stage);
         return fallbackValue();
     }

@@ -18,12 +18,16 @@ public sealed class CachingEmbeddingGenerator(
     /// <summary>Callers put the account id here so cache and timing metrics are per account.</summary>
     public const string AccountProperty = "parley.account_id";
 
+    /// <summary>Set on each returned embedding: 1 or 2 when a cache tier served it, 0 when the model computed it.</summary>
+    public const string TierProperty = "parley.cache.tier";
+
     public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
         IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var texts = values as IReadOnlyList<string> ?? values.ToList();
         var account = options?.AdditionalProperties?.TryGetValue(AccountProperty, out var a) == true ? a?.ToString() : null;
         var result = new float[texts.Count][];
+        var tiers = new int[texts.Count];
         var hashes = new byte[texts.Count][];
         var keys = new string[texts.Count];
         var missing = new List<int>();
@@ -34,6 +38,7 @@ public sealed class CachingEmbeddingGenerator(
             if (memory.TryGet(keys[i], out var v))
             {
                 result[i] = v;
+                tiers[i] = 1;
             }
             else
             {
@@ -51,6 +56,7 @@ public sealed class CachingEmbeddingGenerator(
                 if (found.TryGetValue(keys[i], out var v))
                 {
                     result[i] = v;
+                    tiers[i] = 2;
                     memory.Set(keys[i], v);
                     store.EnqueueHit(model, hashes[i]);
                 }
@@ -83,6 +89,10 @@ public sealed class CachingEmbeddingGenerator(
                 }
             }
         }
-        return new GeneratedEmbeddings<Embedding<float>>(result.Select(v => new Embedding<float>(v) { ModelId = model }));
+        return new GeneratedEmbeddings<Embedding<float>>(result.Select((v, i) => new Embedding<float>(v)
+        {
+            ModelId = model,
+            AdditionalProperties = new() { [TierProperty] = tiers[i] },
+        }));
     }
 }

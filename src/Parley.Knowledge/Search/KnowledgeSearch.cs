@@ -24,7 +24,8 @@ public sealed class KnowledgeSearch(
     TenantPlanner planner,
     IOptions<KnowledgeOptions> options,
     VectorSchema schema,
-    KnowledgeMetrics metrics) : IKnowledgeSearch
+    KnowledgeMetrics metrics,
+    IEnumerable<ISearchObserver> observers) : IKnowledgeSearch
 {
     public const int MaxQueryLength = 2000;
 
@@ -32,14 +33,35 @@ public sealed class KnowledgeSearch(
     {
         Validate(request);
         var started = Stopwatch.GetTimestamp();
-        var vector = await embeddings.GenerateVectorAsync(request.Query,
-            new EmbeddingGenerationOptions { AdditionalProperties = new() { ["parley.account_id"] = account.ToString() } }, cancellationToken);
-        var embedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var response = await SearchAsync(account, request, vector, cancellationToken);
-        return response with { Timings = new SearchTimings(embedMs, response.Timings.SearchMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds) };
+        var embedding = (await embeddings.GenerateAsync([request.Query],
+            new EmbeddingGenerationOptions { AdditionalProperties = new() { ["parley.account_id"] = account.ToString() } }, cancellationToken))[0];
+        var embedMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
+        var response = await RunAsync(account, request, embedding.Vector, cancellationToken);
+        var timings = new SearchTimings(embedMs, response.Timings.SearchMs, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3));
+        // The caching generator marks what a cache tier served (tier 1 or 2; 0 = computed by the model).
+        var cached = embedding.AdditionalProperties?.TryGetValue("parley.cache.tier", out var tier) == true && tier is int t && t > 0;
+        Observe(account, new SearchObservation(timings.SearchMs, embedMs, timings.TotalMs, cached, response.Strategy, response.Results.Count));
+        return response with { Timings = timings };
     }
 
     public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
+    {
+        var response = await RunAsync(account, request, queryVector, cancellationToken);
+        // The caller embedded the query (a phone turn): its embedding time and cache tier are not ours to report.
+        Observe(account, new SearchObservation(response.Timings.SearchMs, null, response.Timings.SearchMs, null, response.Strategy, response.Results.Count));
+        return response;
+    }
+
+    /// <summary>Reports a search to the monitoring side (per-search records, latency alerts); observers only queue.</summary>
+    private void Observe(AccountId account, SearchObservation observation)
+    {
+        foreach (var o in observers)
+        {
+            o.Searched(account, observation);
+        }
+    }
+
+    private async Task<SearchResponse> RunAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
         Validate(request);
         var started = Stopwatch.GetTimestamp();
@@ -64,7 +86,8 @@ public sealed class KnowledgeSearch(
             var elapsed = Stopwatch.GetElapsedTime(started);
             var strategy = request.Mode == SearchMode.Hybrid ? $"hybrid-{plan.Strategy}" : plan.Strategy;
             metrics.Searched(account, plan.Strategy, request.Mode.ToString().ToLowerInvariant(), elapsed);
-            return new SearchResponse(results, new SearchTimings(0, elapsed.TotalMilliseconds, elapsed.TotalMilliseconds), strategy);
+            var ms = Math.Round(elapsed.TotalMilliseconds, 3);
+            return new SearchResponse(results, new SearchTimings(0, ms, ms), strategy);
         }
     }
 

@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Parley.Data;
+using Parley.Monitoring;
+using Parley.Monitoring.Health;
 using Parley.Transactional.Persistence;
 
 namespace Parley.Server.Health;
@@ -21,6 +24,16 @@ internal static class HealthEndpoints
                 schema.Model, schema.Dimensions, report.PendingMigrations, reason);
             return Results.Json(body, statusCode: reason is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         }).WithName("Health").AllowAnonymous();
+
+        // Probes for orchestrators: live = the process answers (no dependencies, so a database outage
+        // does not get the server restarted); ready = database, pgvector, embedding model, call-log backlog.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync })
+            .AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains(MonitoringHostingExtensions.ReadyTag),
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+        }).AllowAnonymous();
         return app;
     }
 }

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Parley.Domain.Knowledge;
+using Parley.Monitoring.Alerts;
+using Parley.Monitoring.Health;
+using Parley.Monitoring.Performance;
+using Parley.Monitoring.Records;
+using Parley.Monitoring.Telemetry;
+using Polly;
+
+namespace Parley.Monitoring;
+
+public static class MonitoringHostingExtensions
+{
+    /// <summary>Health check tag of the checks <c>/health/ready</c> runs.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>
+    /// Metrics export (Prometheus, OTLP when configured), the per-search records, the performance and
+    /// database figures, the latency monitor with its alerts and webhook, and the health checks.
+    /// Needs the data, embeddings, knowledge and calls libraries registered.
+    /// </summary>
+    public static IHostApplicationBuilder AddParleyMonitoring(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<MonitorOptions>()
+            .BindConfiguration(MonitorOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => IsWindow(o.Window), "Parley:Monitor:Window must be a number and a unit (s, m, h, d), e.g. 5m.")
+            .Validate(o => o.WebhookUrl is null || (o.WebhookUrl.IsAbsoluteUri && o.WebhookUrl.Scheme is "http" or "https"),
+                "Parley:Monitor:WebhookUrl must be an absolute http(s) URL.")
+            .ValidateOnStart();
+        builder.Services.AddMetrics();
+        builder.AddParleyTelemetry();
+
+        builder.Services.AddSingleton<MonitoringMetrics>();
+        builder.Services.AddSingleton<SearchRecorder>();
+        builder.Services.AddSingleton<ISearchObserver>(sp => sp.GetRequiredService<SearchRecorder>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SearchRecorder>());
+        builder.Services.AddSingleton<PerformanceService>();
+        builder.Services.AddSingleton<NpgsqlPoolMonitor>();
+        builder.Services.AddSingleton<DatabaseMetricsService>();
+        builder.Services.AddSingleton<AlertStore>();
+        builder.Services.AddSingleton<AlertWebhook>();
+        builder.Services.AddSingleton<LatencyMonitorService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LatencyMonitorService>());
+
+        builder.Services.AddHttpClient(AlertWebhook.ClientName)
+            .AddResilienceHandler("alert-webhook", (pipeline, context) =>
+            {
+                var o = context.ServiceProvider.GetRequiredService<IOptions<MonitorOptions>>().Value;
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = o.WebhookRetries,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromMilliseconds(250),
+                });
+                pipeline.AddTimeout(TimeSpan.FromSeconds(10));
+            });
+
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(5))
+            .AddCheck<PgvectorHealthCheck>("pgvector", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(5))
+            .AddCheck<EmbeddingModelHealthCheck>("embedding-model", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(30))
+            .AddCheck<CallLogBacklogHealthCheck>("call-log-backlog", tags: [ReadyTag]);
+        return builder;
+    }
+
+    private static bool IsWindow(string value)
+    {
+        try
+        {
+            Window.Parse(value);
+            return true;
+        }
+        catch (Domain.InvalidRequestException)
+        {
+            return false;
+        }
+    }
+}

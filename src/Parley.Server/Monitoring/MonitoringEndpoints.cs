@@ -1,0 +1,34 @@
+using Parley.Domain;
+using Parley.Monitoring.Alerts;
+using Parley.Monitoring.Performance;
+using Parley.Server.Auth;
+
+namespace Parley.Server.Monitoring;
+
+/// <summary>
+/// The design's PerformanceService and alerts over HTTP, and the Prometheus scrape. <c>/metrics</c> is
+/// anonymous, as scrapers expect: it carries figures, never tenant data (account ids are its only
+/// identifiers); keep it off the public network or put it behind the proxy's auth.
+/// </summary>
+internal static class MonitoringEndpoints
+{
+    public static IEndpointRouteBuilder MapMonitoringEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPrometheusScrapingEndpoint().AllowAnonymous();
+
+        var metrics = app.MapGroup("/v1/metrics").WithTags("Monitoring");
+        var tenant = metrics.MapGroup("").RequireTenant();
+        tenant.MapGet("/rag", (string? window, PerformanceService performance, ITenantContext context, CancellationToken ct) =>
+            performance.RagAsync(context.Scope.RequireAccount(), window, ct));
+        tenant.MapGet("/series", (string? window, string? step, PerformanceService performance, ITenantContext context, CancellationToken ct) =>
+            performance.SeriesAsync(context.Scope.RequireAccount(), window, step, ct));
+        metrics.MapGet("/database", (int? top, DatabaseMetricsService database, CancellationToken ct) => database.ReadAsync(top, ct))
+            .RequireAuthorization(AuthHostingExtensions.AdminPolicy);
+
+        // A tenant key lists its account's alerts; the admin key lists every account's (or one's, with X-Parley-Account).
+        app.MapGet("/v1/alerts", async (bool? open, int? limit, AlertStore alerts, ITenantContext context, CancellationToken ct) =>
+            new { items = await alerts.ListAsync(context.Scope, open, limit, ct) })
+            .RequireAuthorization().WithTags("Monitoring");
+        return app;
+    }
+}

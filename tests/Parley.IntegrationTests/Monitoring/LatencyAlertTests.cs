@@ -1,0 +1,113 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Npgsql;
+using Parley.Monitoring;
+using Parley.Monitoring.Alerts;
+using Xunit;
+
+namespace Parley.IntegrationTests.Monitoring;
+
+public sealed partial class LatencyAlertTests(MonitoringFixture fx) : IClassFixture<MonitoringFixture>
+{
+    [Fact]
+    public async Task Slow_searches_raise_one_alert_delivered_signed_and_resolved_when_latency_recovers()
+    {
+        var (account, client) = await fx.NewTenantAsync("Slow Bistro");
+        var (_, other) = await fx.NewTenantAsync("Other Bistro");
+        await Tenants.SeedAsync(client);
+        const string question = "Is there parking nearby?";
+        await Tenants.SearchAsync(client, question); // loads the model and fills the embedding cache
+        var monitor = fx.App.Services.GetRequiredService<LatencyMonitorService>();
+        using var raisedCounter = new MetricCollector<long>(fx.App.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            MonitoringMetrics.MeterName, "parley.alerts.raised");
+
+        // Really slow searches: another session holds the chunks table locked, so each search's query waits at the database.
+        await using (var superuser = new NpgsqlConnection(fx.Server.Superuser(fx.ConnectionString)))
+        {
+            await superuser.OpenAsync();
+            await using var tx = await superuser.BeginTransactionAsync();
+            await using (var lockCmd = new NpgsqlCommand("LOCK TABLE knowledge_chunks IN ACCESS EXCLUSIVE MODE", superuser, tx))
+            {
+                await lockCmd.ExecuteNonQueryAsync();
+            }
+            var slow = Enumerable.Range(0, 6).Select(_ => Tenants.SearchAsync(client, question)).ToList();
+            await Task.Delay(800);
+            await tx.CommitAsync();
+            foreach (var s in await Task.WhenAll(slow))
+            {
+                Assert.True(s.GetProperty("timings").GetProperty("searchMs").GetDouble() > 250, s.ToString());
+            }
+        }
+        await fx.FlushRecordsAsync();
+
+        var first = await monitor.CheckOnceAsync(CancellationToken.None);
+        Assert.True(first.Led);
+        var alert = Assert.Single(first.Raised);
+        Assert.Equal(account, alert.AccountId);
+        Assert.Equal("HIGH_LATENCY", alert.Type);
+        Assert.Equal("WARNING", alert.Severity);
+        Assert.Matches(LatencyMessage(), alert.Message);
+        Assert.True(alert.ValueMs > 200, alert.Message);
+        Assert.Equal(1, first.Delivered);
+
+        // Still slow, still one alert: not repeated while open.
+        var second = await monitor.CheckOnceAsync(CancellationToken.None);
+        Assert.Empty(second.Raised);
+        Assert.Empty(second.Resolved);
+        var stored = (await ListAsync(client, "/v1/alerts")).EnumerateArray().ToList();
+        var item = Assert.Single(stored);
+        Assert.Equal(alert.Id, item.GetProperty("id").GetGuid());
+        Assert.Equal(alert.Message, item.GetProperty("message").GetString());
+        Assert.Equal(account, item.GetProperty("accountId").GetGuid());
+        Assert.Equal(JsonValueKind.Null, item.GetProperty("resolvedAt").ValueKind);
+        Assert.NotEqual(JsonValueKind.Null, item.GetProperty("deliveredAt").ValueKind);
+        Assert.Equal(1, raisedCounter.GetMeasurementSnapshot().Count(m => Equals(m.Tags["parley.account.id"], account.ToString())));
+
+        // Delivered once (after one 503 and a retry), signed over the exact body.
+        var posts = fx.Posts.ToList();
+        Assert.Equal([503, 200], posts.Select(p => p.Status));
+        foreach (var (body, signature, _) in posts)
+        {
+            var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(MonitoringFixture.WebhookSecret), body));
+            Assert.Equal(expected, signature);
+            var posted = JsonSerializer.Deserialize<JsonElement>(body);
+            Assert.Equal(alert.Id, posted.GetProperty("id").GetGuid());
+            Assert.Equal("HIGH_LATENCY", posted.GetProperty("type").GetString());
+            Assert.Equal(account, posted.GetProperty("accountId").GetGuid());
+        }
+
+        // Another tenant sees neither the alert nor the searches; the admin sees the alert.
+        Assert.Empty((await ListAsync(other, "/v1/alerts")).EnumerateArray());
+        Assert.Equal(0, (await other.GetFromJsonAsync<JsonElement>("/v1/metrics/rag?window=1h")).GetProperty("totalSearches").GetInt64());
+        Assert.Contains((await ListAsync(fx.Admin, "/v1/alerts")).EnumerateArray(), a => a.GetProperty("id").GetGuid() == alert.Id);
+
+        // Latency recovers: fast searches push the slow ones past the p95 and the average under the threshold.
+        for (var i = 0; i < 150; i++)
+        {
+            await Tenants.SearchAsync(client, question);
+        }
+        await fx.FlushRecordsAsync();
+        var third = await monitor.CheckOnceAsync(CancellationToken.None);
+        Assert.Equal(alert.Id, Assert.Single(third.Resolved).Id);
+        Assert.Empty(third.Raised);
+        Assert.Empty((await ListAsync(client, "/v1/alerts?open=true")).EnumerateArray());
+        var resolved = Assert.Single((await ListAsync(client, "/v1/alerts")).EnumerateArray());
+        Assert.NotEqual(JsonValueKind.Null, resolved.GetProperty("resolvedAt").ValueKind);
+        Assert.Equal(2, fx.Posts.Count); // resolution is stored, not posted again
+    }
+
+    private static async Task<JsonElement> ListAsync(HttpClient client, string path)
+    {
+        var response = await client.GetAsync(path);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items");
+    }
+
+    [GeneratedRegex(@"^RAG search latency: \d+ ms$")]
+    private static partial Regex LatencyMessage();
+}

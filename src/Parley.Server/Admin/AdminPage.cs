@@ -18,6 +18,7 @@ internal static class AdminPage
             FileProvider = Provider(app),
             OnPrepareResponse = ctx => ctx.Context.Response.Headers.CacheControl = "no-cache",
         });
+        app.MapAdminConfigEndpoints();
         return app;
     }
 

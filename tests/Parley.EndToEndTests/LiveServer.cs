@@ -18,12 +18,12 @@ public sealed class LiveServer : IAsyncDisposable
     public string BaseUrl { get; }
     public IServiceProvider Services => _factory.Services;
 
-    public static async Task<LiveServer> StartAsync(string hint, IDictionary<string, string?>? settings = null)
+    public static async Task<LiveServer> StartAsync(string hint, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var server = await TestPostgres.GetAsync();
         var cs = await server.CreateDatabaseAsync(hint);
         var port = LocalCluster.FreePort();
-        var factory = new ParleyAppFactory(cs, settings);
+        var factory = new ParleyAppFactory(cs, settings, services);
         factory.UseKestrel(port);
         factory.StartServer();
         return new LiveServer(factory, $"http://127.0.0.1:{port}");

@@ -77,6 +77,22 @@ public sealed class AdminApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Me_tells_the_platform_key_from_an_account_key()
+    {
+        var a = await api.NewTenantAsync();
+        var admin = await api.Admin.GetFromJsonAsync<JsonElement>("/v1/me");
+        Assert.Equal("platform", admin.GetProperty("role").GetString());
+        Assert.Equal(JsonValueKind.Null, admin.GetProperty("accountId").ValueKind);
+        var acting = await AdminActingAs(a.Id).GetFromJsonAsync<JsonElement>("/v1/me");
+        Assert.Equal("platform", acting.GetProperty("role").GetString());
+        Assert.Equal(a.Id, acting.GetProperty("accountId").GetGuid());
+        var tenant = await a.Client.GetFromJsonAsync<JsonElement>("/v1/me");
+        Assert.Equal("account", tenant.GetProperty("role").GetString());
+        Assert.Equal(a.Id, tenant.GetProperty("accountId").GetGuid());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.Client("pk_not_a_key").GetAsync("/v1/me")).StatusCode);
+    }
+
+    [Fact]
     public async Task The_config_endpoint_reports_the_budgets_the_server_runs_with()
     {
         await using var app = new ParleyAppFactory(api.ConnectionString, new Dictionary<string, string?>

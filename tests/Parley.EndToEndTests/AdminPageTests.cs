@@ -140,6 +140,37 @@ public sealed class AdminPageTests(EndToEndFixture e2e)
     }
 
     [Fact]
+    public async Task Try_a_call_starts_a_call_takes_a_turn_and_adds_another_from_the_call_page()
+    {
+        var tenant = await e2e.Seed.TenantAsync("Trial");
+        await Seed.AgentAsync(tenant, "Trial host");
+        await Seed.DocumentAsync(tenant, "Brunch", "Brunch is served on Saturdays and Sundays from ten until three.");
+        await RunAsync(e2e.Browser, DesktopWidth, DesktopHeight, async page =>
+        {
+            await SignInAsync(page, Url, tenant.Key);
+            await NavigateAsync(page, "Calls");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Call", Exact = true }).ClickAsync();
+            await Expect(page.Locator(".field-error[data-field='transcript']")).ToHaveTextAsync("transcript is required.");
+            await page.GetByLabel("Caller says").FillAsync("When is brunch?");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Call", Exact = true }).ClickAsync();
+            await LoadedAsync(page, "calls-item");
+            await Expect(page.Locator("article.turn")).ToHaveCountAsync(1);
+            await Expect(page.Locator("article.turn .source")).ToContainTextAsync("Brunch");
+
+            await page.GetByLabel("Caller says").FillAsync("And on Sunday?");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Send turn" }).ClickAsync();
+            await Expect(page.Locator("article.turn")).ToHaveCountAsync(2);
+            await Expect(page.Locator("article.turn").Nth(1).Locator(".bubble.caller")).ToContainTextAsync("And on Sunday?");
+            await page.GetByRole(AriaRole.Button, new() { Name = "End call" }).ClickAsync();
+            await Expect(page.Locator("main p.muted").First).ToContainTextAsync("ended");
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Send turn" })).ToHaveCountAsync(0);
+        });
+        // The call refused for its empty first turn was ended, not left open.
+        var calls = await tenant.Client.GetFromJsonAsync<JsonElement>("/v1/calls?status=active");
+        Assert.Equal(0, calls.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
     public async Task At_phone_width_the_menu_and_the_search_playground_work_without_sideways_scrolling()
     {
         var tenant = await e2e.Seed.TenantAsync("Phone");

@@ -48,14 +48,32 @@ function tryCall(agents) {
     h("button", { type: "submit", disabled: !agents.length }, "Call"));
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
+    const send = form.querySelector("button[type=submit]");
+    send.disabled = true;
+    let call = null;
     try {
-      const call = await api("/v1/calls", { method: "POST", body: { agentId: form.elements.agentId.value || null, direction: "in" } });
+      call = await api("/v1/calls", { method: "POST", body: { agentId: form.elements.agentId.value || null, direction: "in" } });
       await api(`/v1/calls/${call.id}/turns?speak=false`, { method: "POST", body: { transcript: form.elements.transcript.value } });
+      await loggedTurns(call.id, 1);
       location.hash = `#/calls/${call.id}`;
-    } catch (e) { showProblem(err, e, form); }
+    } catch (e) {
+      // A refused first turn (an empty transcript, say) should not leave an open call behind.
+      if (call) await api(`/v1/calls/${call.id}/end`, { method: "POST" }).catch(() => {});
+      showProblem(err, e, form);
+    }
+    finally { send.disabled = false; }
   });
   return h("section", { class: "card" }, h("h2", {}, "Try a call"),
     agents.length ? null : h("p", { class: "muted" }, "Create an agent first."), form, err);
+}
+
+/** The call log writer batches its writes: wait (up to 5 s) until the call shows `count` turns. */
+async function loggedTurns(id, count) {
+  for (let i = 0; i < 50; i++) {
+    const call = await api(`/v1/calls/${id}`);
+    if ((call.turns || []).length >= count) return;
+    await new Promise(r => setTimeout(r, 100));
+  }
 }
 
 async function callPage(main, id) {
@@ -80,14 +98,20 @@ function sayForm(call) {
   const form = h("form", { class: "row say", novalidate: true },
     h("label", { class: "grow" }, "Caller says", h("input", { name: "transcript" })),
     h("button", { type: "submit" }, "Send turn"),
-    h("button", { type: "button", class: "secondary", onclick: async () => { await api(`/v1/calls/${call.id}/end`, { method: "POST" }); location.reload(); } }, "End call"));
+    h("button", { type: "button", class: "secondary", onclick: async () => {
+      try { await api(`/v1/calls/${call.id}/end`, { method: "POST" }); window.dispatchEvent(new HashChangeEvent("hashchange")); }
+      catch (e) { showProblem(err, e, form); }
+    } }, "End call"));
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
+    const send = form.querySelector("button[type=submit]");
+    send.disabled = true;
     try {
       await api(`/v1/calls/${call.id}/turns?speak=false`, { method: "POST", body: { transcript: form.elements.transcript.value } });
-      await new Promise(r => setTimeout(r, 400)); // the call log writer batches; give it a moment
+      await loggedTurns(call.id, (call.turns || []).length + 1);
       window.dispatchEvent(new HashChangeEvent("hashchange"));
     } catch (e) { showProblem(err, e, form); }
+    finally { send.disabled = false; }
   });
   return h("div", {}, form, err);
 }

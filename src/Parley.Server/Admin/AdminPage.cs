@@ -10,7 +10,17 @@ internal static class AdminPage
 {
     public static WebApplication MapAdminPage(this WebApplication app)
     {
-        app.MapGet("/admin", () => Results.Redirect("/admin/")).ExcludeFromDescription();
+        // A middleware, not an endpoint: routing ignores the trailing slash, so an endpoint for /admin would
+        // also match /admin/ and keep the static-file middleware (which steps aside once an endpoint matched) from serving it.
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.Value == "/admin")
+            {
+                context.Response.Redirect("/admin/");
+                return Task.CompletedTask;
+            }
+            return next(context);
+        });
         app.UseDefaultFiles(new DefaultFilesOptions { RequestPath = "/admin", FileProvider = Provider(app), DefaultFileNames = ["index.html"] });
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -18,6 +28,7 @@ internal static class AdminPage
             FileProvider = Provider(app),
             OnPrepareResponse = ctx => ctx.Context.Response.Headers.CacheControl = "no-cache",
         });
+        app.MapAdminConfigEndpoints();
         return app;
     }
 

@@ -13,7 +13,8 @@ namespace Parley.Server.Auth;
 /// <c>Authorization: Bearer &lt;key&gt;</c>. The platform admin key (<c>Parley:AdminKey</c>) gets the platform
 /// scope; a tenant key gets its account's scope, which every later database call of the request
 /// carries to PostgreSQL's row-level security. An admin may act as one account with
-/// <c>X-Parley-Account</c>.
+/// <c>X-Parley-Account</c>; a tenant key naming any account but its own is refused (403), never
+/// silently narrowed, so a client that believes it acts for another tenant learns at once it does not.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -56,6 +57,11 @@ internal sealed class ApiKeyAuthenticationHandler(
         {
             return AuthenticateResult.Fail("Unknown or revoked API key.");
         }
+        var named = Request.Headers[ActAsHeader].ToString();
+        if (named.Length > 0 && (!AccountId.TryParse(named, out var other) || other != found.Value))
+        {
+            return AuthenticateResult.Fail(new ActAsDeniedException());
+        }
         tenant.Scope = TenantScope.For(found.Value);
         return Success("account", found.Value.ToString());
     }
@@ -72,8 +78,15 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if ((await HandleAuthenticateOnceSafeAsync()).Failure is ActAsDeniedException denied)
+        {
+            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: denied.Message).ExecuteAsync(Context);
+            return;
+        }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         await Results.Problem(statusCode: 401, title: "Unauthorized", detail: "Send a valid key as 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
     }
+
+    private sealed class ActAsDeniedException() : Exception($"Only the platform admin key may act as an account with {ActAsHeader}; an account's key acts only for its own account.");
 }

@@ -15,7 +15,8 @@ namespace Parley.Server.Knowledge;
 internal static class KnowledgeEndpoints
 {
     public sealed record DocumentRequest(string? Title, string? Text, JsonElement? Metadata, string? Source);
-    public sealed record SearchBody(string? Query, int? TopK, double? MinSimilarity, JsonElement? Filter, string? Mode);
+    /// <summary>The search body; <c>explain</c> (or <c>?explain=true</c>) adds the <c>EXPLAIN (ANALYZE, BUFFERS)</c> plan as <c>plan</c>.</summary>
+    public sealed record SearchBody(string? Query, int? TopK, double? MinSimilarity, JsonElement? Filter, string? Mode, bool? Explain);
 
     public static IEndpointRouteBuilder MapKnowledgeEndpoints(this IEndpointRouteBuilder app)
     {
@@ -98,10 +99,11 @@ internal static class KnowledgeEndpoints
         JsonElement? filter = body.Filter is { ValueKind: not JsonValueKind.Null } f ? f : null;
         var request = new SearchRequest(body.Query ?? "", body.TopK ?? 5, body.MinSimilarity, filter, mode);
         var response = await search.SearchAsync(account, request, ct);
-        if (explain != true)
+        if ((explain ?? body.Explain) != true)
         {
             return Results.Ok(response);
         }
+        // The same statement again under EXPLAIN, in the same tenant scope; the query's embedding comes from the cache.
         var vector = await embeddings.GenerateVectorAsync(request.Query, cancellationToken: ct);
         var plan = await search.ExplainAsync(account, request, vector, ct);
         return Results.Ok(new { response.Results, response.Timings, response.Strategy, plan });

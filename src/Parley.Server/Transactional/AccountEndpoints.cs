@@ -21,6 +21,9 @@ internal static class AccountEndpoints
             new ListResponse<AccountResponse>((await accounts.ListAsync(ct)).Select(Of).ToList(), null));
         group.MapGet("/{id:guid}", async (Guid id, AccountService accounts, CancellationToken ct) =>
             Of(await accounts.GetAsync(new AccountId(id), ct)));
+        group.MapPatch("/{id:guid}", async (Guid id, CreateAccountRequest body, AccountService accounts, CancellationToken ct) =>
+            Of(await accounts.UpdateAsync(new AccountId(id), body.Name, body.Plan, body.Language, ct)))
+            .RequireAuthorization(AuthHostingExtensions.AdminPolicy);
         return app;
     }
 }

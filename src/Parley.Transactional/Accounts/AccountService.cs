@@ -43,6 +43,30 @@ public sealed class AccountService(ParleyDbContext db, ITenantContext tenant, Ap
         return new CreatedAccount(account, key.Secret);
     }
 
+    /// <summary>
+    /// Renames an account or changes its plan (platform scope). The language stays: it names the text
+    /// search configuration the account's stored chunks were indexed with, so changing it would need a re-index.
+    /// </summary>
+    public async Task<Account> UpdateAsync(AccountId id, string? name, string? plan, string? language, CancellationToken cancellationToken)
+    {
+        if (!tenant.Scope.IsPlatform)
+        {
+            throw new NotFoundException("Account");
+        }
+        var account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == id, cancellationToken) ?? throw new NotFoundException("Account");
+        new Validation()
+            .Text(name, "name", 200, required: false)
+            .Require(name is null || !string.IsNullOrWhiteSpace(name), "name", "name must not be empty.")
+            .Require(plan is null || Plans.Contains(plan), "plan", $"plan must be one of {string.Join(", ", Plans)}.")
+            .Require(language is null || language == account.Language, "language", "language cannot change once the account has a knowledge base indexed with it.")
+            .ThrowIfInvalid();
+        account.Name = name?.Trim() ?? account.Name;
+        account.Plan = plan ?? account.Plan;
+        account.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        return account;
+    }
+
     public async Task<IReadOnlyList<Account>> ListAsync(CancellationToken cancellationToken) =>
         await db.Accounts.AsNoTracking().OrderBy(a => a.CreatedAt).ToListAsync(cancellationToken);
 

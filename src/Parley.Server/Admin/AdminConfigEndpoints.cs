@@ -1,0 +1,32 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using Parley.Calls;
+using Parley.Domain;
+using Parley.Knowledge;
+
+namespace Parley.Server.Admin;
+
+/// <summary>
+/// <c>GET /v1/config</c>: the server settings a client draws against (the turn's stage budgets for the
+/// admin page's waterfall, the largest top-k a search accepts), so no client hard-codes them; and
+/// <c>GET /v1/me</c>: whom the key speaks for (the platform, or one account), so the page knows what to offer.
+/// </summary>
+internal static class AdminConfigEndpoints
+{
+    public sealed record Budgets(int SearchMs, int LlmMs, int TtsMs, int TurnMs);
+    public sealed record ConfigResponse(Budgets Budgets, int MaxTopK);
+    public sealed record MeResponse(string Role, Guid? AccountId);
+
+    public static IEndpointRouteBuilder MapAdminConfigEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/config", (IOptions<CallOptions> calls, IOptions<KnowledgeOptions> knowledge) =>
+        {
+            var c = calls.Value;
+            return new ConfigResponse(new Budgets(c.SearchBudgetMs, c.LlmBudgetMs, c.TtsBudgetMs, c.TurnBudgetMs), knowledge.Value.MaxTopK);
+        }).RequireAuthorization().WithTags("Admin");
+        app.MapGet("/v1/me", (ClaimsPrincipal user, ITenantContext tenant) =>
+            new MeResponse(user.IsInRole("platform") ? "platform" : "account", tenant.Scope.Account?.Value))
+            .RequireAuthorization().WithTags("Admin");
+        return app;
+    }
+}

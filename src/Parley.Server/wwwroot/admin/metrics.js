@@ -1,0 +1,106 @@
+// Metrics: search latency, turn latency by stage, cache hit rate and searches per minute over time,
+// the RAG summary, and open and past alerts. A server without the metrics endpoints (404) gets an
+// empty state, not an error.
+import { h, api, fmtMs, fmtPct, fmtDate, shortId, emptyState, serverConfig, session } from "./lib.js";
+import { timeChart } from "./charts.js";
+
+const WINDOWS = { "15m": "1m", "1h": "1m", "6h": "5m", "24h": "15m" };
+const minutesOf = step => { const m = /^(\d+)([smhd])$/.exec(step || "1m"); return m ? Number(m[1]) * { s: 1 / 60, m: 1, h: 60, d: 1440 }[m[2]] : 1; };
+
+/**
+ * The series leaves out buckets with no searches and no turns; put them back (zero counts, null
+ * latencies) so bars show the quiet minutes and lines break over them instead of bridging the gap.
+ */
+export function densify(points, window, step, now = Date.now()) {
+  const stepMs = minutesOf(step) * 60_000, spanMs = minutesOf(window) * 60_000;
+  const bySlot = new Map(points.map(p => [Math.floor(new Date(p.at).getTime() / stepMs), p]));
+  const first = Math.floor((now - spanMs) / stepMs) + 1, last = Math.floor(now / stepMs);
+  const out = [];
+  for (let k = first; k <= last; k++) {
+    out.push(bySlot.get(k) ?? { at: new Date(k * stepMs).toISOString(), searches: 0, turns: 0 });
+    bySlot.delete(k);
+  }
+  return [...bySlot.values(), ...out].sort((a, b) => new Date(a.at) - new Date(b.at));
+}
+
+/** Calls an endpoint; a 404 (endpoint missing on this server) becomes {missing: true}, other errors {error}. */
+const attempt = path => api(path).then(data => ({ data }), e => e.status === 404 ? { missing: true } : { error: e.message });
+
+let timer = null;
+
+export async function metricsPage(main, _id, onLeave) {
+  const windowSel = h("select", { "aria-label": "Window", name: "window" }, Object.keys(WINDOWS).map(w => h("option", { value: w, selected: w === "1h" }, `last ${w}`)));
+  const stamp = h("span", { class: "muted" });
+  const body = h("div", { class: "metrics" });
+  main.replaceChildren(h("section", { class: "card" }, h("div", { class: "toolbar" }, h("h1", {}, "Metrics"), windowSel,
+    h("button", { type: "button", class: "secondary", onclick: () => load() }, "Refresh"), stamp)), body);
+  const budgets = (await serverConfig()).budgets;
+
+  async function load() {
+    const w = windowSel.value, step = WINDOWS[w];
+    // Search and turn figures belong to one account; the platform admin sees alerts of every account.
+    const perAccount = !session.isAdmin || !!session.account;
+    const [series, rag, alerts] = await Promise.all([
+      perAccount ? attempt(`/v1/metrics/series?window=${w}&step=${step}`) : null,
+      perAccount ? attempt(`/v1/metrics/rag?window=${w}`) : null, attempt("/v1/alerts")]);
+    stamp.textContent = `updated ${new Date().toLocaleTimeString()}`;
+    if (series?.data) series.data.points = densify(series.data.points || [], w, series.data.step || step);
+    body.replaceChildren(...(perAccount ? [summary(rag, w), charts(series, budgets)]
+      : [h("section", { class: "card" }, emptyState("Search and turn metrics are per account", "Pick an account in the header to see its charts; alerts of every account are below."))]),
+      alertsCard(alerts));
+  }
+  windowSel.addEventListener("change", load);
+  await load();
+  // Refresh every 30 s (the monitor's own period) while the page is open.
+  clearInterval(timer);
+  timer = setInterval(() => document.visibilityState === "visible" && load().catch(() => {}), 30_000);
+  onLeave?.(() => clearInterval(timer));
+}
+
+function summary(rag, w) {
+  if (rag.missing) return h("section", { class: "card" }, emptyState("No RAG metrics on this server", "GET /v1/metrics/rag answered 404."));
+  if (rag.error) return h("section", { class: "card" }, h("p", { class: "error" }, rag.error));
+  const r = rag.data;
+  const stat = (label, value) => h("div", { class: "stat" }, h("span", { class: "muted" }, label), h("strong", {}, value));
+  return h("section", { class: "card", id: "rag-summary" }, h("h2", {}, `Search, last ${w}`),
+    h("div", { class: "stats" }, stat("searches", String(r.totalSearches ?? 0)), stat("average", fmtMs(r.averageSearchMs)), stat("p50", fmtMs(r.p50SearchMs)),
+      stat("p95", fmtMs(r.p95SearchMs)), stat("p99", fmtMs(r.p99SearchMs)), stat("cache hit rate", fmtPct(r.cacheHitRate)), stat("embedding", fmtMs(r.averageEmbeddingMs))));
+}
+
+function charts(series, budgets) {
+  if (series.missing) return h("section", { class: "card" }, emptyState("No time series on this server", "GET /v1/metrics/series answered 404: charts appear once the metrics endpoints are deployed."));
+  if (series.error) return h("section", { class: "card" }, h("p", { class: "error" }, series.error));
+  const step = series.data.step || "1m";
+  const perMin = minutesOf(step);
+  const points = (series.data.points || []).map(p => ({ ...p, searchesPerMinute: p.searches == null ? null : p.searches / perMin }));
+  const ms = v => v >= 1000 ? `${+(v / 1000).toFixed(2)} s` : `${+v.toFixed(1)} ms`;
+  const card = (title, chart) => h("section", { class: "card" }, h("h2", {}, title), chart);
+  return h("div", { class: "grid2", id: "charts" },
+    card("Search latency", timeChart({ label: "Search latency p50 and p95", points, fmt: ms, ref: { value: budgets.searchMs, label: `budget ${budgets.searchMs} ms` },
+      series: [{ key: "p50SearchMs", label: "p50", color: "var(--search)", kind: "line" }, { key: "p95SearchMs", label: "p95", color: "var(--llm)", kind: "line" }] })),
+    card("Turn latency by stage (average)", timeChart({ label: "Average turn latency by stage", points, fmt: ms, ref: { value: budgets.turnMs, label: `turn budget ${budgets.turnMs} ms` },
+      series: [{ key: "avgEmbedMs", label: "embed", color: "var(--embed)", kind: "stack" }, { key: "avgSearchMs", label: "search", color: "var(--search)", kind: "stack" },
+        { key: "avgLlmMs", label: "llm", color: "var(--llm)", kind: "stack" }, { key: "avgTtsMs", label: "tts", color: "var(--tts)", kind: "stack" },
+        { key: "avgTurnMs", label: "turn", color: "var(--ink)", kind: "line" }] })),
+    card("Cache hit rate", timeChart({ label: "Cache hit rate", points, yMax: 1, fmt: v => `${Math.round(v * 100)}%`,
+      series: [{ key: "cacheHitRate", label: "hit rate", color: "var(--asr)", kind: "line" }] })),
+    card(`Searches per minute (step ${step})`, timeChart({ label: "Searches per minute", points, fmt: v => String(+v.toFixed(1)),
+      series: [{ key: "searchesPerMinute", label: "searches/min", color: "var(--tts)", kind: "bar" }] })));
+}
+
+function alertsCard(alerts) {
+  if (alerts.missing) return h("section", { class: "card" }, h("h2", {}, "Alerts"), emptyState("No alerts endpoint on this server", "GET /v1/alerts answered 404."));
+  if (alerts.error) return h("section", { class: "card" }, h("h2", {}, "Alerts"), h("p", { class: "error" }, alerts.error));
+  const items = alerts.data.items || [];
+  const open = items.filter(a => !a.resolvedAt), past = items.filter(a => a.resolvedAt);
+  const table = (rows, title, empty) => h("div", { class: "alerts" }, h("h3", {}, `${title} (${rows.length})`),
+    rows.length ? h("div", { class: "table-wrap" }, h("table", { class: "data" },
+      h("thead", {}, h("tr", {}, ["Raised", "Type", "Severity", "Message", "Account", "Resolved"].map(c => h("th", {}, c)))),
+      h("tbody", {}, rows.map(a => h("tr", {},
+        h("td", { "data-label": "Raised" }, fmtDate(a.raisedAt)), h("td", { "data-label": "Type" }, a.type),
+        h("td", { "data-label": "Severity" }, h("span", { class: `badge ${/crit|error/i.test(a.severity) ? "bad" : "warn"}` }, a.severity)),
+        h("td", { "data-label": "Message" }, a.message), h("td", { "data-label": "Account", class: "mono" }, a.accountId ? shortId(a.accountId) : "platform"),
+        h("td", { "data-label": "Resolved" }, a.resolvedAt ? fmtDate(a.resolvedAt) : h("span", { class: "badge bad" }, "open"))))))) : h("p", { class: "muted" }, empty));
+  return h("section", { class: "card", id: "alerts" }, h("h2", {}, "Alerts"),
+    table(open, "Open", "No open alerts."), table(past, "Past", "No past alerts."));
+}

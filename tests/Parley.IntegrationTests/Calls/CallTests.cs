@@ -67,6 +67,8 @@ public sealed class CallTests(ApiFixture api) : IClassFixture<ApiFixture>
             {
                 var wav = Convert.FromBase64String(turn.GetProperty("audio").GetProperty("base64").GetString()!);
                 Assert.Equal("RIFF", System.Text.Encoding.ASCII.GetString(wav, 0, 4));
+                // espeak-ng speaks at 22 050 Hz; the answer comes at the configured rate (16 kHz by default).
+                Assert.Equal(16000, Parley.Calls.Audio.WavAudio.SampleRateOf(wav));
             }
         }
         Assert.Equal(HttpStatusCode.OK, (await a.Client.PostAsync($"/v1/calls/{call}/end", null)).StatusCode);

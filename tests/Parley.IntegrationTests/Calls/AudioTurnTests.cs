@@ -47,7 +47,7 @@ public sealed class AudioTurnTests(SpeechFixture f) : IClassFixture<SpeechFixtur
 
         Assert.Equal("Is there parking near the restaurant?", turn.GetProperty("transcript").GetString());
         // The recogniser got the caller's audio as 16 kHz mono WAV, with the configured model.
-        Assert.Equal(("whisper-test", 16000), (f.Speech.LastUpload.Model, f.Speech.LastUpload.SampleRate));
+        Assert.Equal(("whisper-test", 16000, "json"), f.Speech.LastUpload);
         Assert.Equal("Location and parking", turn.GetProperty("sources")[0].GetProperty("title").GetString());
         Assert.Contains("park", turn.GetProperty("answer").GetString(), StringComparison.OrdinalIgnoreCase);
         Assert.Empty(Degraded(turn));

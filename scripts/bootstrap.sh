@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh Debian machine ready for Parley: PostgreSQL server, its dev headers, a C toolchain,
 # pgvector >= 0.8 built from Debian's source package, and the tools the tests drive (espeak-ng,
-# chromium). Idempotent: each step checks first and does nothing when the machine already has it.
+# pocketsphinx, chromium). Idempotent: each step checks first and does nothing when the machine already has it.
 set -euo pipefail
 
 SUDO=""
@@ -35,7 +35,8 @@ ensure_postgres() {
     apt_install postgresql postgresql-contrib
   fi
   local major; major="$(pg_major)"
-  apt_install "postgresql-server-dev-$major" build-essential ca-certificates debian-archive-keyring dpkg-dev espeak-ng
+  # espeak-ng speaks answers; pocketsphinx (with its US English model) is the local speech recogniser.
+  apt_install "postgresql-server-dev-$major" build-essential ca-certificates debian-archive-keyring dpkg-dev espeak-ng pocketsphinx pocketsphinx-en-us
   # The Debian package starts a system cluster on 5432; Parley never uses it and keeps its own.
 }
 
@@ -89,7 +90,7 @@ ensure_dotnet() {
 }
 
 ensure_test_tools() {
-  apt_install espeak-ng chromium
+  apt_install espeak-ng chromium pocketsphinx pocketsphinx-en-us
 }
 
 case "${1:-core}" in

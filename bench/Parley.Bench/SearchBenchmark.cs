@@ -204,7 +204,7 @@ public sealed class SearchBenchmark(IServiceProvider services)
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)
         {
-            await using var cmd = new NpgsqlCommand("INSERT INTO knowledge_chunks (account_id, id, document_id, ordinal, content, embedding) VALUES ($1, $2, $3, $4, 'naive', $5)", conn);
+            await using var cmd = new NpgsqlCommand("INSERT INTO knowledge_chunks (account_id, id, document_id, ordinal, content, embedding, embedding_model) VALUES ($1, $2, $3, $4, 'naive', $5, 'synthetic')", conn);
             cmd.Parameters.Add(new() { Value = t.Id.Value });
             cmd.Parameters.Add(new() { Value = Guid.CreateVersion7() });
             cmd.Parameters.Add(new() { Value = doc });

@@ -34,8 +34,13 @@ public sealed class CallMetrics
         var a = new KeyValuePair<string, object?>("parley.account.id", account.ToString());
         _turn.Record(t.TotalMs / 1000, a);
         _turns.Add(1, a);
-        foreach (var (stage, ms) in new[] { ("embed", t.EmbedMs), ("search", t.SearchMs), ("llm", t.LlmMs), ("tts", t.TtsMs) })
+        foreach (var (stage, ms) in new[] { ("asr", t.AsrMs), ("embed", t.EmbedMs), ("search", t.SearchMs), ("llm", t.LlmMs), ("tts", t.TtsMs) })
         {
+            if (stage == "asr" && ms == 0)
+            {
+                // Text turns have no recognition stage: recording zeros would drag its percentiles down.
+                continue;
+            }
             _stage.Record(ms / 1000, a, new("parley.stage", stage));
         }
         foreach (var d in degraded)

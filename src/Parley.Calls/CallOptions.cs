@@ -7,6 +7,13 @@ public sealed class CallOptions
 {
     public const string Section = "Parley:Calls";
 
+    /// <summary>
+    /// Speech recognition of an audio turn. Outside <see cref="TurnBudgetMs"/>, which runs from the
+    /// transcript on (a streaming recogniser hands the transcript over as the caller stops speaking).
+    /// </summary>
+    [Range(1, 60_000)]
+    public int AsrBudgetMs { get; set; } = 1000;
+
     [Range(1, 60_000)]
     public int SearchBudgetMs { get; set; } = 100;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using OpenAI;
 using Parley.Calls.CallLog;
 using Parley.Calls.Pipeline;
@@ -17,7 +18,15 @@ public static class CallsHostingExtensions
     {
         builder.Services.AddOptions<CallOptions>().BindConfiguration(CallOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var llmOptions = builder.Configuration.GetSection("Parley:Llm").Get<ProviderOptions>() ?? new ProviderOptions();
-        var ttsOptions = builder.Configuration.GetSection("Parley:Tts").Get<ProviderOptions>() ?? new ProviderOptions();
+        builder.Services.AddOptions<AsrOptions>().BindConfiguration(AsrOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.Provider != "openai" || o.BaseUrl is not null || !string.IsNullOrEmpty(o.ApiKey), "Parley:Asr:Provider 'openai' needs Parley:Asr:BaseUrl or Parley:Asr:ApiKey.")
+            .Validate(o => o.Provider != "pocketsphinx" || PocketsphinxSpeechToText.Available, "Parley:Asr:Provider 'pocketsphinx' needs Debian's pocketsphinx and pocketsphinx-en-us installed.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<TtsOptions>().BindConfiguration(TtsOptions.Section).ValidateDataAnnotations()
+            .Validate(o => !o.IsOpenAi || o.BaseUrl is not null || !string.IsNullOrEmpty(o.ApiKey), "Parley:Tts:Provider 'openai' needs Parley:Tts:BaseUrl or Parley:Tts:ApiKey.")
+            .ValidateOnStart();
+        var asrOptions = builder.Configuration.GetSection(AsrOptions.Section).Get<AsrOptions>() ?? new AsrOptions();
+        var ttsOptions = builder.Configuration.GetSection(TtsOptions.Section).Get<TtsOptions>() ?? new TtsOptions();
         if (!llmOptions.IsLocal && llmOptions.BaseUrl is null && string.IsNullOrEmpty(llmOptions.ApiKey))
         {
             throw new InvalidOperationException("Parley:Llm:Provider 'openai' needs Parley:Llm:BaseUrl or Parley:Llm:ApiKey.");
@@ -44,9 +53,28 @@ public static class CallsHostingExtensions
                 return new ChatClientAnswerGenerator(chat, model);
             });
         }
-        if (ttsOptions.IsLocal && EspeakTextToSpeech.Available)
+        if (ttsOptions.IsOpenAi)
         {
+            builder.Services.AddSingleton<ITextToSpeech>(sp => new OpenAiTextToSpeech(sp.GetRequiredService<IOptions<TtsOptions>>().Value));
+        }
+        else if (EspeakTextToSpeech.Available)
+        {
+            // Without espeak-ng installed a turn has no audio (and says so); it still answers.
             builder.Services.AddSingleton<ITextToSpeech, EspeakTextToSpeech>();
+        }
+        switch (asrOptions.Provider)
+        {
+            case "openai":
+                builder.Services.AddSingleton<ISpeechToText>(sp => new OpenAiSpeechToText(sp.GetRequiredService<IOptions<AsrOptions>>().Value));
+                break;
+            case "pocketsphinx":
+                builder.Services.AddSingleton<PocketsphinxSpeechToText>();
+                builder.Services.AddSingleton<ISpeechToText>(sp => sp.GetRequiredService<PocketsphinxSpeechToText>());
+                builder.Services.AddHostedService<SpeechWarmUp>();
+                break;
+            default:
+                builder.Services.AddSingleton<ISpeechToText, PassthroughSpeechToText>();
+                break;
         }
         builder.Services.AddSingleton<SemanticAnswerCache>();
         builder.Services.AddSingleton<CallHistory>();

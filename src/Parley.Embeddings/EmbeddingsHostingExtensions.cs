@@ -44,7 +44,7 @@ public static class EmbeddingsHostingExtensions
         {
             var o = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
             return o.IsLocal
-                ? new LocalMiniLmGenerator(sp.GetRequiredService<ILogger<LocalMiniLmGenerator>>(), o.LocalSessions)
+                ? new LocalMiniLmGenerator(sp.GetRequiredService<ILogger<LocalMiniLmGenerator>>(), o.LocalSessions, o.LocalRuntime)
                 : OpenAiEmbeddings.Create(o, sp.GetRequiredService<IHttpClientFactory>().CreateClient("parley-embeddings"));
         });
         builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>

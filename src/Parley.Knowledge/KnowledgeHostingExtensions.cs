@@ -24,6 +24,7 @@ public static class KnowledgeHostingExtensions
         builder.Services.AddSingleton<KnowledgeIngestion>();
         builder.Services.AddSingleton<KnowledgeDocuments>();
         builder.Services.AddSingleton<TenantIndexMaintainer>();
+        builder.Services.AddSingleton<Maintenance.ReEmbedder>();
         if (maintainIndexes)
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<TenantIndexMaintainer>());

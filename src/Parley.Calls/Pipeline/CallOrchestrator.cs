@@ -16,10 +16,11 @@ using Parley.Transactional.Calls;
 namespace Parley.Calls.Pipeline;
 
 /// <summary>
-/// The design's OrchestratorService.processCall: transcript → embed → search → answer → speech → call
-/// log. Each stage runs under its own budget (a linked token that cancels it); a stage that misses its
-/// budget or fails is cut off and the turn degrades instead of failing: no passages, the extractive
-/// answer, or no audio. The record of the turn is queued for the call-log writer, never awaited.
+/// The design's OrchestratorService.processCall: (audio → transcript) → embed → search → answer →
+/// speech → call log. Each stage runs under its own budget (a linked token that cancels it); a stage
+/// that misses its budget or fails is cut off and the turn degrades instead of failing: no transcript
+/// (the caller is asked to repeat), no passages, the extractive answer, or no audio. The record of the
+/// turn is queued for the call-log writer, never awaited.
 /// </summary>
 public sealed partial class CallOrchestrator(
     CallService calls,
@@ -29,6 +30,7 @@ public sealed partial class CallOrchestrator(
     KnowledgeDocuments documents,
     IAnswerGenerator llm,
     IEnumerable<ITextToSpeech> speech,
+    ISpeechToText asr,
     SemanticAnswerCache answerCache,
     CallLogWriter callLog,
     CallHistory history,
@@ -39,14 +41,44 @@ public sealed partial class CallOrchestrator(
 {
     public const int MaxTranscriptLength = 4000;
 
-    public async Task<TurnResult> TakeTurnAsync(Guid callId, string? transcript, bool speak, CancellationToken cancellationToken)
+    /// <summary>What a turn answers when speech recognition heard nothing or fell back.</summary>
+    public const string NotHeard = "I'm sorry, I didn't catch that. Could you say it again?";
+
+    /// <summary>A text turn: the caller's words, already transcribed.</summary>
+    public Task<TurnResult> TakeTurnAsync(Guid callId, string? transcript, bool speak, CancellationToken cancellationToken) =>
+        TakeTurnAsync(callId, transcript, null, speak, cancellationToken);
+
+    /// <summary>
+    /// An audio turn: a WAV of the caller's utterance goes through the configured recogniser first
+    /// (stage <c>asr</c>, its own budget). A recogniser that fails or runs out of time degrades the
+    /// turn to <see cref="NotHeard"/>, spoken and logged like any answer; audio that is not a WAV, or a
+    /// server that takes text turns only, is bad input.
+    /// </summary>
+    public Task<TurnResult> TakeAudioTurnAsync(Guid callId, ReadOnlyMemory<byte> wav, bool speak, CancellationToken cancellationToken) =>
+        TakeTurnAsync(callId, null, wav, speak, cancellationToken);
+
+    private async Task<TurnResult> TakeTurnAsync(Guid callId, string? transcript, ReadOnlyMemory<byte>? recording, bool speak, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var started = Stopwatch.GetTimestamp();
-        new Validation()
-            .Require(!string.IsNullOrWhiteSpace(transcript), "transcript", "transcript is required.")
-            .Require(transcript is null || transcript.Length <= MaxTranscriptLength, "transcript", $"transcript is longer than {MaxTranscriptLength} characters.")
-            .ThrowIfInvalid();
+        byte[]? utterance = null;
+        if (recording is { } wav)
+        {
+            if (!asr.AcceptsAudio)
+            {
+                throw new InvalidRequestException("audio",
+                    $"This server takes text turns only (Parley:Asr:Provider is '{asr.Name}'); send {{\"transcript\": …}}, or configure 'openai' or 'pocketsphinx'.");
+            }
+            // Recognisers get one shape: 16 kHz 16-bit mono (and a file that is no WAV is a 400 here, not a degraded turn).
+            utterance = Audio.WavAudio.Resample(wav.Span, 16000);
+        }
+        else
+        {
+            new Validation()
+                .Require(!string.IsNullOrWhiteSpace(transcript), "transcript", "transcript is required.")
+                .Require(transcript is null || transcript.Length <= MaxTranscriptLength, "transcript", $"transcript is longer than {MaxTranscriptLength} characters.")
+                .ThrowIfInvalid();
+        }
         var call = await calls.FindAsync(callId, cancellationToken);
         if (call.Status == "ended")
         {
@@ -55,47 +87,64 @@ public sealed partial class CallOrchestrator(
         var agent = await agents.GetAsync(call.AgentId, cancellationToken);
         var account = call.AccountId;
         var degraded = new List<string>();
+        double asrMs = 0;
+        var t = Stopwatch.GetTimestamp();
+        if (utterance is not null)
+        {
+            transcript = await StageAsync("asr", o.AsrBudgetMs, degraded, async ct => (string?)await asr.TranscribeAsync(utterance, ct), () => null, cancellationToken);
+            transcript = transcript?.Trim() is { Length: > 0 } heard ? heard[..Math.Min(heard.Length, MaxTranscriptLength)] : null;
+            asrMs = Elapsed(t);
+        }
         using var turnBudget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         turnBudget.CancelAfter(TimeSpan.FromMilliseconds(o.TurnBudgetMs));
 
-        // Embed once: the vector serves the answer cache and the search.
-        var t = Stopwatch.GetTimestamp();
-        var generation = new EmbeddingGenerationOptions { AdditionalProperties = new() { ["parley.account_id"] = account.ToString() } };
-        var vector = (await embeddings.GenerateVectorAsync(transcript!, generation, cancellationToken)).ToArray();
-        var embedMs = Elapsed(t);
-
-        var version = await documents.VersionAsync(account, cancellationToken);
-        var cached = answerCache.Find(agent.Id, vector, version);
-        IReadOnlyList<SearchHit> passages = cached?.Sources ?? [];
-        double searchMs = 0, llmMs = 0;
+        CachedAnswer? cached = null;
+        IReadOnlyList<SearchHit> passages = [];
+        double embedMs = 0, searchMs = 0, llmMs = 0;
         string answer;
-        if (cached is not null)
+        if (transcript is null)
         {
-            answer = cached.Answer;
-            metrics.AnswerCache(account, hit: true);
+            answer = NotHeard;
         }
         else
         {
-            metrics.AnswerCache(account, hit: false);
+            // Embed once: the vector serves the answer cache and the search.
             t = Stopwatch.GetTimestamp();
-            passages = await StageAsync("search", o.SearchBudgetMs, degraded, async ct =>
-                (await search.SearchAsync(account, new SearchRequest(transcript!, agent.TopK, null, null, agent.Hybrid ? SearchMode.Hybrid : SearchMode.Vector), vector, ct)).Results,
-                () => (IReadOnlyList<SearchHit>)[], turnBudget.Token);
-            searchMs = Elapsed(t);
+            var generation = new EmbeddingGenerationOptions { AdditionalProperties = new() { ["parley.account_id"] = account.ToString() } };
+            var vector = (await embeddings.GenerateVectorAsync(transcript, generation, cancellationToken)).ToArray();
+            embedMs = Elapsed(t);
 
-            var context = new AnswerContext(agent.SystemPrompt, transcript!, passages, history.Recent(callId, o.HistoryTurns), agent.MinSimilarity);
-            t = Stopwatch.GetTimestamp();
-            answer = await StageAsync("llm", o.LlmBudgetMs, degraded, ct => llm.AnswerAsync(context, ct),
-                () => ExtractiveAnswerGenerator.Compose(context), turnBudget.Token);
-            if (string.IsNullOrWhiteSpace(answer))
+            var version = await documents.VersionAsync(account, cancellationToken);
+            cached = answerCache.Find(agent.Id, vector, version);
+            passages = cached?.Sources ?? [];
+            if (cached is not null)
             {
-                answer = ExtractiveAnswerGenerator.Compose(context);
-                degraded.Add("llm");
+                answer = cached.Answer;
+                metrics.AnswerCache(account, hit: true);
             }
-            llmMs = Elapsed(t);
-            if (!degraded.Contains("search") && !degraded.Contains("llm"))
+            else
             {
-                answerCache.Add(agent.Id, new CachedAnswer(transcript!, vector, answer, passages, version));
+                metrics.AnswerCache(account, hit: false);
+                t = Stopwatch.GetTimestamp();
+                passages = await StageAsync("search", o.SearchBudgetMs, degraded, async ct =>
+                    (await search.SearchAsync(account, new SearchRequest(transcript!, agent.TopK, null, null, agent.Hybrid ? SearchMode.Hybrid : SearchMode.Vector), vector, ct)).Results,
+                    () => (IReadOnlyList<SearchHit>)[], turnBudget.Token);
+                searchMs = Elapsed(t);
+
+                var context = new AnswerContext(agent.SystemPrompt, transcript!, passages, history.Recent(callId, o.HistoryTurns), agent.MinSimilarity);
+                t = Stopwatch.GetTimestamp();
+                answer = await StageAsync("llm", o.LlmBudgetMs, degraded, ct => llm.AnswerAsync(context, ct),
+                    () => ExtractiveAnswerGenerator.Compose(context), turnBudget.Token);
+                if (string.IsNullOrWhiteSpace(answer))
+                {
+                    answer = ExtractiveAnswerGenerator.Compose(context);
+                    degraded.Add("llm");
+                }
+                llmMs = Elapsed(t);
+                if (!degraded.Contains("search") && !degraded.Contains("llm"))
+                {
+                    answerCache.Add(agent.Id, new CachedAnswer(transcript!, vector, answer, passages, version));
+                }
             }
         }
         passages = passages.Where(p => p.Similarity >= agent.MinSimilarity).ToList();
@@ -108,22 +157,22 @@ public sealed partial class CallOrchestrator(
             audio = await StageAsync("tts", o.TtsBudgetMs, degraded, async ct => (byte[]?)await tts.SpeakAsync(answer, agent.Voice, ct), () => null, turnBudget.Token);
         }
         var ttsMs = Elapsed(t);
-        var timings = new TurnTimings(0, embedMs, searchMs, llmMs, ttsMs, Elapsed(started));
+        var timings = new TurnTimings(asrMs, embedMs, searchMs, llmMs, ttsMs, Elapsed(started));
 
         var turnId = Guid.CreateVersion7();
-        var ordinal = history.Add(callId, transcript!, answer);
+        var ordinal = history.Add(callId, transcript ?? "(inaudible)", answer);
         var sources = passages.Select(p => new TurnSource(p.ChunkId, p.Title, p.Similarity)).ToList();
         callLog.Enqueue(new CallTurn
         {
-            AccountId = account, Id = turnId, CallId = callId, Ordinal = ordinal, Transcript = transcript!, Answer = answer,
+            AccountId = account, Id = turnId, CallId = callId, Ordinal = ordinal, Transcript = transcript ?? "", Answer = answer, AsrMs = timings.AsrMs,
             ChunkIds = passages.Select(p => p.ChunkId).ToArray(), Sources = JsonSerializer.Serialize(sources, JsonSerializerOptions.Web),
             EmbedMs = timings.EmbedMs, SearchMs = timings.SearchMs, LlmMs = timings.LlmMs, TtsMs = timings.TtsMs, TotalMs = timings.TotalMs,
             Cached = cached is not null, Degraded = degraded.ToArray(), CreatedAt = time.GetUtcNow(),
-        }, cached is null && llm is ChatClientAnswerGenerator
-            ? [new UsageRecord { AccountId = account, Id = Guid.CreateVersion7(), Kind = BillingService.LlmTokens, Quantity = (transcript!.Length + answer.Length) / 4, OccurredAt = time.GetUtcNow(), CallId = callId }]
+        }, cached is null && transcript is not null && llm is ChatClientAnswerGenerator
+            ? [new UsageRecord { AccountId = account, Id = Guid.CreateVersion7(), Kind = BillingService.LlmTokens, Quantity = (transcript.Length + answer.Length) / 4, OccurredAt = time.GetUtcNow(), CallId = callId }]
             : []);
         metrics.Turn(account, timings, degraded);
-        return new TurnResult(turnId, answer, sources, audio, timings, cached is not null, degraded);
+        return new TurnResult(turnId, answer, sources, audio, timings, cached is not null, degraded) { Transcript = transcript };
     }
 
     /// <summary>

@@ -7,4 +7,8 @@ public sealed record TurnTimings(double AsrMs, double EmbedMs, double SearchMs, 
 public sealed record TurnSource(Guid ChunkId, string Title, double Similarity);
 
 /// <summary>One turn's answer, its sources, its audio, its timings, and what fell back.</summary>
-public sealed record TurnResult(Guid TurnId, string Answer, IReadOnlyList<TurnSource> Sources, byte[]? Audio, TurnTimings Timings, bool Cached, IReadOnlyList<string> Degraded);
+public sealed record TurnResult(Guid TurnId, string Answer, IReadOnlyList<TurnSource> Sources, byte[]? Audio, TurnTimings Timings, bool Cached, IReadOnlyList<string> Degraded)
+{
+    /// <summary>What the turn answered: the text sent, or what the recogniser heard (null when it heard nothing).</summary>
+    public string? Transcript { get; init; }
+}

@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Parley.Calls.Audio;
 
 namespace Parley.Calls.Providers;
 
 /// <summary>
-/// Local speech with Debian's espeak-ng (about 30 ms a sentence), 16-bit mono WAV at espeak's 22 050 Hz.
+/// Local speech with Debian's espeak-ng (about 30 ms a sentence). espeak always writes 22 050 Hz; the
+/// WAV is resampled in process to <c>Parley:Tts:SampleRate</c> (8 or 16 kHz, 16-bit mono).
 /// The process is killed when the stage's budget cancels it.
 /// </summary>
-public sealed class EspeakTextToSpeech : ITextToSpeech
+public sealed class EspeakTextToSpeech(IOptions<TtsOptions> options) : ITextToSpeech
 {
     public const string Binary = "/usr/bin/espeak-ng";
 
@@ -35,18 +38,8 @@ public sealed class EspeakTextToSpeech : ITextToSpeech
             {
                 throw new InvalidOperationException($"espeak-ng failed: {await stderr}");
             }
-            return FixStreamedHeader(wav.ToArray());
+            // espeak writes to a pipe with placeholder sizes (it cannot seek back); Resample sets them.
+            return WavAudio.Resample(wav.GetBuffer().AsSpan(0, (int)wav.Length), options.Value.SampleRate);
         }
-    }
-
-    /// <summary>espeak writes a WAV to a pipe with placeholder sizes (it cannot seek back): set them.</summary>
-    private static byte[] FixStreamedHeader(byte[] wav)
-    {
-        if (wav.Length >= 44 && wav[0] == 'R' && wav[1] == 'I')
-        {
-            BitConverter.TryWriteBytes(wav.AsSpan(4, 4), wav.Length - 8);
-            BitConverter.TryWriteBytes(wav.AsSpan(40, 4), wav.Length - 44);
-        }
-        return wav;
     }
 }

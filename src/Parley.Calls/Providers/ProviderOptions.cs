@@ -1,6 +1,6 @@
 namespace Parley.Calls.Providers;
 
-/// <summary><c>Parley:Llm</c>, <c>Parley:Tts</c>, <c>Parley:Asr</c>: <c>local</c> (default, no network) or <c>openai</c>.</summary>
+/// <summary><c>Parley:Llm</c>: <c>local</c> (default, the extractive answerer, no network) or <c>openai</c>. Speech has its own: <see cref="AsrOptions"/>, <see cref="TtsOptions"/>.</summary>
 public sealed class ProviderOptions
 {
     public string Provider { get; set; } = "local";

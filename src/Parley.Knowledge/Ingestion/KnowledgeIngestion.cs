@@ -151,12 +151,12 @@ public sealed class KnowledgeIngestion(
         await using (var move = new NpgsqlBatch(conn, tx))
         {
             move.BatchCommands.Add(new NpgsqlBatchCommand("""
-                INSERT INTO knowledge_chunks (account_id, id, document_id, ordinal, content, metadata, embedding, language)
-                SELECT $1, id, $2, ordinal, content, metadata, embedding, (SELECT language FROM accounts WHERE id = $1)::regconfig
+                INSERT INTO knowledge_chunks (account_id, id, document_id, ordinal, content, metadata, embedding, language, embedding_model)
+                SELECT $1, id, $2, ordinal, content, metadata, embedding, (SELECT language FROM accounts WHERE id = $1)::regconfig, $3
                 FROM chunk_load
                 """)
             {
-                Parameters = { new() { Value = account }, new() { Value = documentId } },
+                Parameters = { new() { Value = account }, new() { Value = documentId }, new() { Value = schema.Model } },
             });
             move.BatchCommands.Add(new NpgsqlBatchCommand("""
                 INSERT INTO knowledge_tenant_stats AS s (account_id, chunk_count, document_count, version)

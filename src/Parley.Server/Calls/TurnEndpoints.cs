@@ -1,10 +1,14 @@
+using Parley.Calls.Audio;
 using Parley.Calls.Pipeline;
 using Parley.Domain;
 using Parley.Server.Auth;
 
 namespace Parley.Server.Calls;
 
-/// <summary><c>POST /v1/calls/{id}/turns</c>: one phone turn through the orchestrator.</summary>
+/// <summary>
+/// <c>POST /v1/calls/{id}/turns</c>: one phone turn through the orchestrator, from JSON
+/// <c>{transcript}</c> or a multipart form with an <c>audio</c> WAV file (speech recognition first).
+/// </summary>
 internal static class TurnEndpoints
 {
     public sealed record TurnRequest(string? Transcript);
@@ -18,9 +22,15 @@ internal static class TurnEndpoints
             if (http.HasFormContentType)
             {
                 var form = await http.ReadFormAsync(ct);
-                if (form.Files["audio"] is not null)
+                if (form.Files["audio"] is { } audio)
                 {
-                    throw new InvalidRequestException("audio", "Audio turns need a speech-to-text provider (Parley:Asr:Provider); send {\"transcript\": …} instead.");
+                    if (audio.Length > WavAudio.MaxBytes)
+                    {
+                        throw new InvalidRequestException("audio", $"The audio is larger than {WavAudio.MaxBytes / (1024 * 1024)} MB.");
+                    }
+                    using var wav = new MemoryStream((int)audio.Length);
+                    await audio.CopyToAsync(wav, ct);
+                    return Answer(await orchestrator.TakeAudioTurnAsync(id, wav.ToArray(), speak ?? true, ct));
                 }
                 transcript = form["transcript"];
             }
@@ -32,18 +42,20 @@ internal static class TurnEndpoints
             {
                 return Results.Problem(statusCode: 415, title: "Unsupported media type", detail: "Send application/json {\"transcript\": \"…\"}.");
             }
-            var turn = await orchestrator.TakeTurnAsync(id, transcript, speak ?? true, ct);
-            return Results.Ok(new
-            {
-                id = turn.TurnId,
-                answer = turn.Answer,
-                sources = turn.Sources,
-                audio = turn.Audio is null ? null : new { format = "wav", base64 = Convert.ToBase64String(turn.Audio) },
-                timings = turn.Timings,
-                cached = turn.Cached,
-                degraded = turn.Degraded,
-            });
+            return Answer(await orchestrator.TakeTurnAsync(id, transcript, speak ?? true, ct));
         }).DisableAntiforgery();
         return app;
     }
+
+    private static IResult Answer(TurnResult turn) => Results.Ok(new
+    {
+        id = turn.TurnId,
+        transcript = turn.Transcript,
+        answer = turn.Answer,
+        sources = turn.Sources,
+        audio = turn.Audio is null ? null : new { format = "wav", sampleRate = WavAudio.SampleRateOf(turn.Audio), base64 = Convert.ToBase64String(turn.Audio) },
+        timings = turn.Timings,
+        cached = turn.Cached,
+        degraded = turn.Degraded,
+    });
 }

@@ -15,7 +15,10 @@ public sealed partial class DatabaseMigrator(IOptions<DatabaseOptions> options, 
     /// <summary>The oldest pgvector Parley accepts: iterative index scans arrived in 0.8, HNSW fixes in 0.7.</summary>
     public static readonly Version MinimumPgvector = new(0, 7, 0);
 
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    public Task MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(verifyModel: true, cancellationToken);
+
+    /// <param name="verifyModel">False only for <c>parley reembed</c>, which runs precisely while the configured model differs.</param>
+    public async Task MigrateAsync(bool verifyModel, CancellationToken cancellationToken)
     {
         var csb = new NpgsqlConnectionStringBuilder(options.Value.ConnectionString)
         {
@@ -36,7 +39,10 @@ public sealed partial class DatabaseMigrator(IOptions<DatabaseOptions> options, 
             LogApplying(logger, pending.Count, string.Join(", ", pending));
             await db.Database.MigrateAsync(cancellationToken);
         }
-        await VerifyModelAsync(db, cancellationToken);
+        if (verifyModel)
+        {
+            await VerifyModelAsync(db, cancellationToken);
+        }
     }
 
     private static async Task CheckPgvectorAsync(string connectionString, CancellationToken cancellationToken)

@@ -15,7 +15,7 @@ namespace Parley.IntegrationTests.Calls;
 
 public sealed class CallTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
-    private static async Task<Guid> SetUpAsync(HttpClient client, string? folder = null, object? agent = null)
+    internal static async Task<Guid> SetUpAsync(HttpClient client, string? folder = null, object? agent = null)
     {
         foreach (var file in Directory.GetFiles(folder ?? Path.Combine(KnowledgeApiTests.RepoRoot(), "demo", "knowledge"), "*.md"))
         {
@@ -26,7 +26,7 @@ public sealed class CallTests(ApiFixture api) : IClassFixture<ApiFixture>
         return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
-    private static async Task<Guid> StartCallAsync(HttpClient client, Guid agent)
+    internal static async Task<Guid> StartCallAsync(HttpClient client, Guid agent)
     {
         var call = await client.PostAsJsonAsync("/v1/calls", new { agentId = agent, contact = new { phone = "+15550100999" }, direction = "in" });
         Assert.Equal(HttpStatusCode.Created, call.StatusCode);
@@ -67,6 +67,8 @@ public sealed class CallTests(ApiFixture api) : IClassFixture<ApiFixture>
             {
                 var wav = Convert.FromBase64String(turn.GetProperty("audio").GetProperty("base64").GetString()!);
                 Assert.Equal("RIFF", System.Text.Encoding.ASCII.GetString(wav, 0, 4));
+                // espeak-ng speaks at 22 050 Hz; the answer comes at the configured rate (16 kHz by default).
+                Assert.Equal(16000, Parley.Calls.Audio.WavAudio.SampleRateOf(wav));
             }
         }
         Assert.Equal(HttpStatusCode.OK, (await a.Client.PostAsync($"/v1/calls/{call}/end", null)).StatusCode);

@@ -7,11 +7,16 @@ namespace Parley.UnitTests.Embeddings;
 public sealed class LocalModelTests
 {
     private static readonly LocalMiniLmGenerator Model = new(NullLogger<LocalMiniLmGenerator>.Instance);
+    private static readonly LocalMiniLmGenerator Wrapper = new(NullLogger<LocalMiniLmGenerator>.Instance, sessions: 1, LocalRuntime.Wrapper);
 
-    [Fact]
-    public async Task The_local_model_reproduces_the_all_MiniLM_L6_v2_reference_vector()
+    [Theory]
+    [InlineData(LocalRuntime.Onnx)]
+    [InlineData(LocalRuntime.Wrapper)]
+    public async Task The_local_model_reproduces_the_all_MiniLM_L6_v2_reference_vector(LocalRuntime runtime)
     {
-        var result = await Model.GenerateAsync(["This is an example sentence"]);
+        var model = runtime == LocalRuntime.Wrapper ? Wrapper : Model;
+        Assert.Equal(runtime, model.Runtime);
+        var result = await model.GenerateAsync(["This is an example sentence"]);
         var v = result[0].Vector.ToArray();
         Assert.Equal(384, v.Length);
         double[] reference = [0.0677, 0.0635, 0.0487, 0.0793, 0.0374];
@@ -31,6 +36,33 @@ public sealed class LocalModelTests
         Assert.Equal(4, batch.Count);
         Assert.Equal(single[0].Vector.ToArray(), batch[2].Vector.ToArray(), new ToleranceComparer(1e-5f));
         Assert.Equal(batch[0].Vector.ToArray(), batch[3].Vector.ToArray());
+    }
+
+    [Fact]
+    public async Task Onnx_runtime_directly_and_the_package_wrapper_give_the_same_vectors_for_short_and_long_texts()
+    {
+        string[] texts =
+        [
+            "Hi", "Do you have gluten-free bread?", "Harbor Lights Bistro - Pier Road, Port Ellery. Lobster linguine!",
+            string.Join(' ', Enumerable.Range(0, 180).Select(i => $"word{i % 37} of the seafood menu")),
+        ];
+        var direct = await Model.GenerateAsync(texts);
+        var wrapped = await Wrapper.GenerateAsync(texts);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(wrapped[i].Vector.ToArray(), direct[i].Vector.ToArray(), new ToleranceComparer(1e-4f));
+        }
+    }
+
+    [Fact]
+    public async Task The_direct_runtime_strips_accents_as_the_model_s_reference_tokenizer_does_and_the_wrapper_does_not()
+    {
+        // all-MiniLM-L6-v2's tokenizer lowercases and strips accents ("café" is "cafe"); the package's
+        // wrapper cuts "café" into "caf" and an unknown token instead.
+        var direct = await Model.GenerateAsync(["Café crème brûlée", "Cafe creme brulee"]);
+        Assert.Equal(direct[0].Vector.ToArray(), direct[1].Vector.ToArray(), new ToleranceComparer(1e-6f));
+        var wrapped = await Wrapper.GenerateAsync(["Café crème brûlée", "Cafe creme brulee"]);
+        Assert.NotEqual(wrapped[0].Vector.ToArray(), wrapped[1].Vector.ToArray(), new ToleranceComparer(1e-3f));
     }
 
     [Fact]

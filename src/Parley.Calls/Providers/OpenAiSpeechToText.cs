@@ -1,0 +1,24 @@
+using OpenAI.Audio;
+
+namespace Parley.Calls.Providers;
+
+/// <summary>An OpenAI-compatible <c>POST /audio/transcriptions</c> (multipart WAV in, JSON text out).</summary>
+public sealed class OpenAiSpeechToText(AsrOptions options) : ISpeechToText
+{
+    private readonly AudioClient _client = OpenAiAudio.Create(options.BaseUrl, options.ApiKey, options.EffectiveModel, options.MaxRetries);
+
+    public string Name => "openai";
+
+    public bool AcceptsAudio => true;
+
+    public async Task<string> TranscribeAsync(ReadOnlyMemory<byte> wav, CancellationToken cancellationToken)
+    {
+        using var audio = new MemoryStream(wav.ToArray(), writable: false);
+        var transcription = await _client.TranscribeAudioAsync(audio, "turn.wav", new AudioTranscriptionOptions
+        {
+            Language = options.Language,
+            ResponseFormat = AudioTranscriptionFormat.Simple,
+        }, cancellationToken);
+        return transcription.Value.Text?.Trim() ?? "";
+    }
+}

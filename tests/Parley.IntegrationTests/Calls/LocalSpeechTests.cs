@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Parley.Calls.CallLog;
+using Parley.Calls.Providers;
+using Parley.IntegrationTests.Transactional;
+using Parley.Testing;
+using Xunit;
+
+namespace Parley.IntegrationTests.Calls;
+
+/// <summary>Audio turns with the local providers: the default passthrough refuses them; pocketsphinx hears them.</summary>
+public sealed class LocalSpeechTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public async Task A_text_only_server_refuses_audio_turns_with_400()
+    {
+        var a = await api.NewTenantAsync();
+        var agent = await CallTests.SetUpAsync(a.Client, folder: Path.Combine(Knowledge.KnowledgeApiTests.RepoRoot(), "docs"));
+        var call = await CallTests.StartCallAsync(a.Client, agent);
+
+        var response = await AudioTurnTests.PostAudioAsync(a.Client, call, SpeechServer.Tone(16000, 0.5));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("passthrough", problem.GetProperty("errors").GetProperty("audio")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pocketsphinx_hears_an_espeak_recording_and_the_turn_is_logged_or_is_refused_at_start_when_not_installed()
+    {
+        var settings = new Dictionary<string, string?> { ["Parley:Asr:Provider"] = "pocketsphinx", ["Parley:Calls:AsrBudgetMs"] = "10000" };
+        await using var app = new ParleyAppFactory(api.ConnectionString, settings);
+        if (!PocketsphinxSpeechToText.Available)
+        {
+            // Configured but not installed is a clear error at start, never a silent fallback.
+            var e = Assert.ThrowsAny<OptionsValidationException>(() => app.Server);
+            Assert.Contains("pocketsphinx", e.Message, StringComparison.Ordinal);
+            return;
+        }
+        var admin = app.CreateClient();
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", ParleyAppFactory.AdminKey);
+        var account = await (await admin.PostAsJsonAsync("/v1/accounts", new { name = "local speech" })).Content.ReadFromJsonAsync<JsonElement>();
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", account.GetProperty("apiKey").GetString());
+        var agent = await CallTests.SetUpAsync(client);
+        var call = await CallTests.StartCallAsync(client, agent);
+
+        var response = await AudioTurnTests.PostAudioAsync(client, call, await SpeechServer.SpeakAsync("Is there parking near the restaurant?"));
+
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var turn = await response.Content.ReadFromJsonAsync<JsonElement>();
+        // pocketsphinx's small model mishears espeak's voice; only that it heard words is asserted.
+        var transcript = turn.GetProperty("transcript").GetString();
+        Assert.False(string.IsNullOrWhiteSpace(transcript));
+        Assert.DoesNotContain("asr", turn.GetProperty("degraded").EnumerateArray().Select(d => d.GetString()));
+        Assert.True(turn.GetProperty("timings").GetProperty("asrMs").GetDouble() > 0);
+        await app.Services.GetRequiredService<CallLogWriter>().FlushAsync(CancellationToken.None);
+        var logged = Assert.Single((await client.GetFromJsonAsync<JsonElement>($"/v1/calls/{call}")).GetProperty("turns").EnumerateArray());
+        Assert.Equal(transcript, logged.GetProperty("transcript").GetString());
+        Assert.Equal(turn.GetProperty("answer").GetString(), logged.GetProperty("answer").GetString());
+    }
+}

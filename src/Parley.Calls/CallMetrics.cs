@@ -29,16 +29,17 @@ public sealed class CallMetrics
     public void AnswerCache(AccountId account, bool hit) =>
         (hit ? _cacheHits : _cacheMisses).Add(1, new KeyValuePair<string, object?>("parley.account.id", account.ToString()));
 
-    public void Turn(AccountId account, TurnTimings t, IReadOnlyList<string> degraded)
+    public void Turn(AccountId account, TurnTimings t, IReadOnlyList<string> degraded, bool cached)
     {
         var a = new KeyValuePair<string, object?>("parley.account.id", account.ToString());
         _turn.Record(t.TotalMs / 1000, a);
         _turns.Add(1, a);
         foreach (var (stage, ms) in new[] { ("asr", t.AsrMs), ("embed", t.EmbedMs), ("search", t.SearchMs), ("llm", t.LlmMs), ("tts", t.TtsMs) })
         {
-            if (stage == "asr" && ms == 0)
+            if ((stage == "asr" && ms == 0) || (cached && stage is "search" or "llm"))
             {
-                // Text turns have no recognition stage: recording zeros would drag its percentiles down.
+                // Text turns have no recognition stage, and an answer-cache hit runs neither search nor
+                // answer: recording zeros for stages that did not run would drag their percentiles down.
                 continue;
             }
             _stage.Record(ms / 1000, a, new("parley.stage", stage));

@@ -171,7 +171,7 @@ public sealed partial class CallOrchestrator(
         }, cached is null && transcript is not null && llm is ChatClientAnswerGenerator
             ? [new UsageRecord { AccountId = account, Id = Guid.CreateVersion7(), Kind = BillingService.LlmTokens, Quantity = (transcript.Length + answer.Length) / 4, OccurredAt = time.GetUtcNow(), CallId = callId }]
             : []);
-        metrics.Turn(account, timings, degraded);
+        metrics.Turn(account, timings, degraded, cached is not null);
         return new TurnResult(turnId, answer, sources, audio, timings, cached is not null, degraded) { Transcript = transcript };
     }
 

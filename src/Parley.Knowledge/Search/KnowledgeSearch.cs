@@ -29,6 +29,9 @@ public sealed class KnowledgeSearch(
 {
     public const int MaxQueryLength = 2000;
 
+    /// <summary>The strategy recorded for a search its caller's budget cancelled.</summary>
+    public const string CutOffStrategy = "cut-off";
+
     public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, CancellationToken cancellationToken)
     {
         Validate(request);
@@ -46,7 +49,22 @@ public sealed class KnowledgeSearch(
 
     public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
-        var response = await RunAsync(account, request, queryVector, cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        SearchResponse response;
+        try
+        {
+            response = await RunAsync(account, request, queryVector, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // A turn's search budget cut this search off. Record how long it ran anyway: otherwise the
+            // slowest searches, the ones inside calls, would never reach the records nor raise HIGH_LATENCY.
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            metrics.Searched(account, CutOffStrategy, request.Mode.ToString().ToLowerInvariant(), elapsed);
+            var ms = Math.Round(elapsed.TotalMilliseconds, 3);
+            Observe(account, new SearchObservation(ms, null, ms, null, CutOffStrategy, 0));
+            throw;
+        }
         // The caller embedded the query (a phone turn): its embedding time and cache tier are not ours to report.
         Observe(account, new SearchObservation(response.Timings.SearchMs, null, response.Timings.SearchMs, null, response.Strategy, response.Results.Count));
         return response;

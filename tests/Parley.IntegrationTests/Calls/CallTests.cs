@@ -13,7 +13,22 @@ using Xunit;
 
 namespace Parley.IntegrationTests.Calls;
 
-public sealed class CallTests(ApiFixture api) : IClassFixture<ApiFixture>
+/// <summary>
+/// These tests check what a turn does, not how fast: budgets are generous so that a machine busy with
+/// the rest of the suite does not cut stages off (the budget tests set their own).
+/// </summary>
+public sealed class CallFixture : ApiFixture
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Parley:Calls:SearchBudgetMs"] = "3000",
+        ["Parley:Calls:LlmBudgetMs"] = "3000",
+        ["Parley:Calls:TtsBudgetMs"] = "5000",
+        ["Parley:Calls:TurnBudgetMs"] = "10000",
+    };
+}
+
+public sealed class CallTests(CallFixture api) : IClassFixture<CallFixture>
 {
     internal static async Task<Guid> SetUpAsync(HttpClient client, string? folder = null, object? agent = null)
     {

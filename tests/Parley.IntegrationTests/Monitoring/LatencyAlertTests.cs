@@ -101,6 +101,45 @@ public sealed partial class LatencyAlertTests(MonitoringFixture fx) : IClassFixt
         Assert.Equal(2, fx.Posts.Count); // resolution is stored, not posted again
     }
 
+    [Fact]
+    public async Task A_turn_search_cut_off_by_its_budget_is_still_recorded_with_the_time_it_ran()
+    {
+        var (account, client) = await fx.NewTenantAsync("Cut-off Bistro");
+        await Tenants.SeedAsync(client);
+        var call = await Tenants.StartCallAsync(client);
+        await Tenants.TurnAsync(client, call, "Warm-up: is there parking nearby?"); // loads the model
+        await fx.FlushRecordsAsync();
+        var before = await CountRecordsAsync(account, "cut-off");
+
+        await using (var superuser = new NpgsqlConnection(fx.Server.Superuser(fx.ConnectionString)))
+        {
+            await superuser.OpenAsync();
+            await using var tx = await superuser.BeginTransactionAsync();
+            await using (var lockCmd = new NpgsqlCommand("LOCK TABLE knowledge_chunks IN ACCESS EXCLUSIVE MODE", superuser, tx))
+            {
+                await lockCmd.ExecuteNonQueryAsync();
+            }
+            var turn = await Tenants.TurnAsync(client, call, Tenants.Unique("How much is corkage?", account));
+            Assert.Contains("search", turn.GetProperty("degraded").EnumerateArray().Select(d => d.GetString()));
+            await tx.RollbackAsync();
+        }
+        await fx.FlushRecordsAsync();
+
+        Assert.Equal(before + 1, await CountRecordsAsync(account, "cut-off"));
+        var rag = await client.GetFromJsonAsync<JsonElement>("/v1/metrics/rag?window=15m");
+        // The budget is 100 ms: the cut-off search ran at least that long, and the window's maximum shows it.
+        Assert.True(rag.GetProperty("p99SearchMs").GetDouble() >= 90, rag.ToString());
+    }
+
+    private async Task<long> CountRecordsAsync(Guid account, string strategy)
+    {
+        await using var ds = NpgsqlDataSource.Create(fx.Server.Superuser(fx.ConnectionString));
+        await using var cmd = ds.CreateCommand("SELECT count(*) FROM search_records WHERE account_id = $1 AND strategy = $2");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = account });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = strategy });
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
     private static async Task<JsonElement> ListAsync(HttpClient client, string path)
     {
         var response = await client.GetAsync(path);

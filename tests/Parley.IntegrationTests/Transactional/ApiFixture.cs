@@ -10,10 +10,13 @@ public class ApiFixture : DatabaseFixture
 {
     public ParleyAppFactory App { get; private set; } = null!;
 
+    /// <summary>Extra server settings of a test class's fixture.</summary>
+    protected virtual IDictionary<string, string?>? Settings => null;
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        App = new ParleyAppFactory(ConnectionString);
+        App = new ParleyAppFactory(ConnectionString, Settings);
         _ = App.Server;
     }
 

@@ -25,7 +25,7 @@ internal sealed class ProblemExceptionHandler : IExceptionHandler
             Npgsql.PostgresException { SqlState: ['2', '2', ..] or ['5', '4', ..] } e => Rejected(e),
             DbUpdateException { InnerException: Npgsql.PostgresException { SqlState: ['2', '2', ..] or ['5', '4', ..] } e } => Rejected(e),
             // The database is unreachable or restarting: say so, and when to try again, rather than a 500.
-            Npgsql.NpgsqlException { IsTransient: true } or DbUpdateException { InnerException: Npgsql.NpgsqlException { IsTransient: true } } => Unavailable(httpContext),
+            _ when IsDatabaseUnavailable(exception) => Unavailable(httpContext),
             _ => null,
         };
         if (result is null)
@@ -34,6 +34,26 @@ internal sealed class ProblemExceptionHandler : IExceptionHandler
         }
         await result.ExecuteAsync(httpContext);
         return true;
+    }
+
+    /// <summary>
+    /// A lost or refused connection, or a server shutting down, anywhere in the chain: EF Core's
+    /// Npgsql provider wraps transient errors in an InvalidOperationException, SaveChanges in a DbUpdateException.
+    /// </summary>
+    private static bool IsDatabaseUnavailable(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.PostgresException pe)
+            {
+                return pe.SqlState.StartsWith("57P", StringComparison.Ordinal) || pe.SqlState.StartsWith("08", StringComparison.Ordinal) || pe.IsTransient;
+            }
+            if (e is Npgsql.NpgsqlException { IsTransient: true })
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static IResult Rejected(Npgsql.PostgresException e) =>

@@ -44,6 +44,7 @@ public static class CliApp
             {
                 b.SetDescription("Benchmarks: Markdown to stdout, JSON to --json FILE.");
                 b.AddCommand<Commands.Bench.BenchSearchCommand>("search").WithDescription("Recall@10 and latency per tenant-size class, Parley's plans against the naive one.");
+                b.AddCommand<Commands.Bench.BenchLoadCommand>("load").WithDescription("Concurrent simulated calls over HTTP on loopback: throughput, errors, p50/p95/p99 per stage.");
             });
             c.AddCommand<EmbedCommand>("embed").WithDescription("Print the embedding of TEXT as a JSON array.");
         });

@@ -64,7 +64,7 @@ public sealed class PrimaryRestartTests(FaultCluster faults)
         await Task.Delay(2000);
         await faults.Cluster.EnsureStartedAsync(CancellationToken.None);
         var upAt = clock.Elapsed;
-        await Task.Delay(4000);
+        await Task.Delay(6000);
         await stop.CancelAsync();
         await Task.WhenAll(load);
 
@@ -73,9 +73,10 @@ public sealed class PrimaryRestartTests(FaultCluster faults)
         Assert.True(failed.Count > 0, "the outage was never felt: the test did not test anything");
         // While the database is away the API says so, with a retry hint, instead of failing with a 500.
         Assert.All(failed, o => Assert.Equal(HttpStatusCode.ServiceUnavailable, o.Status));
-        Assert.All(failed, o => Assert.InRange(o.At, downAt - TimeSpan.FromSeconds(1), upAt + TimeSpan.FromSeconds(2)));
-        Assert.Contains(all, o => o.Status == HttpStatusCode.OK && o.At > upAt + TimeSpan.FromSeconds(1) && o.Kind == "turn");
-        Assert.Contains(all, o => o.Status == HttpStatusCode.OK && o.At > upAt + TimeSpan.FromSeconds(1) && o.Kind == "search");
+        // Failures only while it was away (and the moment each pool meets its first dead connection), then none.
+        Assert.All(failed, o => Assert.InRange(o.At, downAt - TimeSpan.FromSeconds(1), upAt + TimeSpan.FromSeconds(3)));
+        Assert.Contains(all, o => o.Status == HttpStatusCode.OK && o.At > upAt + TimeSpan.FromSeconds(3) && o.Kind == "turn");
+        Assert.Contains(all, o => o.Status == HttpStatusCode.OK && o.At > upAt + TimeSpan.FromSeconds(3) && o.Kind == "search");
 
         // Every turn the API accepted reaches the database, those queued across the outage included.
         var accepted = all.Where(o => o.TurnId is not null).Select(o => o.TurnId!.Value).ToArray();

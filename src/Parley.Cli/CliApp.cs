@@ -46,6 +46,7 @@ public static class CliApp
                 b.AddCommand<Commands.Bench.BenchSearchCommand>("search").WithDescription("Recall@10 and latency per tenant-size class, Parley's plans against the naive one.");
                 b.AddCommand<Commands.Bench.BenchTurnCommand>("turn").WithDescription("Whole phone turns in process with the configured providers against the demo knowledge base: per-stage percentiles, cache hits, degraded stages.");
                 b.AddCommand<Commands.Bench.BenchEmbedCommand>("embed").WithDescription("The local embedding model: single-query latency and batch throughput, ONNX Runtime directly vs the wrapper, cold and cached.");
+                b.AddCommand<Commands.Bench.BenchLoadCommand>("load").WithDescription("Concurrent simulated calls over HTTP on loopback: throughput, errors, p50/p95/p99 per stage.");
             });
             c.AddCommand<EmbedCommand>("embed").WithDescription("Print the embedding of TEXT as a JSON array.");
             c.AddCommand<ReembedCommand>("reembed").WithDescription("Embed again, with the configured model, the chunks of --account ID or --all that another model made; resumable.");

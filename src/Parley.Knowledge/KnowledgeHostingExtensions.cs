@@ -1,15 +1,20 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Parley.Domain.Knowledge;
 using Parley.Knowledge.Ingestion;
+using Parley.Knowledge.Jobs;
 using Parley.Knowledge.Search;
 
 namespace Parley.Knowledge;
 
 public static class KnowledgeHostingExtensions
 {
-    /// <summary>Ingestion, search and the tenant index maintainer, all on the vector pool.</summary>
-    public static IHostApplicationBuilder AddParleyKnowledge(this IHostApplicationBuilder builder, bool maintainIndexes = true)
+    /// <summary>Ingestion, search, background ingestion jobs and the tenant index maintainer, all on the vector pool.</summary>
+    /// <param name="maintainIndexes">Run the tenant index maintainer in this process.</param>
+    /// <param name="runJobs">Run an ingestion job worker in this process (default: as <paramref name="maintainIndexes"/>;
+    /// <c>Parley:Knowledge:Jobs:Worker</c> can still turn it off).</param>
+    public static IHostApplicationBuilder AddParleyKnowledge(this IHostApplicationBuilder builder, bool maintainIndexes = true, bool? runJobs = null)
     {
         builder.Services.AddOptions<KnowledgeOptions>()
             .BindConfiguration(KnowledgeOptions.Section)
@@ -25,6 +30,18 @@ public static class KnowledgeHostingExtensions
         builder.Services.AddSingleton<KnowledgeDocuments>();
         builder.Services.AddSingleton<TenantIndexMaintainer>();
         builder.Services.AddSingleton<Maintenance.ReEmbedder>();
+        builder.Services.AddOptions<IngestionJobOptions>()
+            .BindConfiguration(IngestionJobOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => o.HeartbeatMilliseconds < o.LeaseSeconds * 1000 / 2,
+                "Parley:Knowledge:Jobs:HeartbeatMilliseconds must be under half of LeaseSeconds, or a live worker loses its jobs.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IngestionJobStore>();
+        builder.Services.AddSingleton<IngestionJobWorker>();
+        if ((runJobs ?? maintainIndexes) && builder.Configuration.GetValue($"{IngestionJobOptions.Section}:Worker", true))
+        {
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestionJobWorker>());
+        }
         if (maintainIndexes)
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<TenantIndexMaintainer>());

@@ -12,6 +12,8 @@ public sealed class KnowledgeMetrics
     private readonly Counter<long> _searches;
     private readonly Counter<long> _ingested;
     private readonly Histogram<double> _writeDuration;
+    private readonly Counter<long> _jobs;
+    private readonly Histogram<double> _jobDuration;
 
     public KnowledgeMetrics(IMeterFactory meterFactory)
     {
@@ -21,6 +23,8 @@ public sealed class KnowledgeMetrics
         _searches = meter.CreateCounter<long>("parley.searches", "{search}", "Knowledge searches");
         _ingested = meter.CreateCounter<long>("parley.ingested_chunks", "{chunk}", "Chunks written to the knowledge base");
         _writeDuration = meter.CreateHistogram<double>("parley.ingest.write.duration", "s", "Time to write one document's chunks (COPY, one transaction)");
+        _jobs = meter.CreateCounter<long>("parley.ingest.jobs", "{job}", "Attempts of background ingestion jobs, by outcome");
+        _jobDuration = meter.CreateHistogram<double>("parley.ingest.job.duration", "s", "Time of one attempt of a background ingestion job");
     }
 
     public void Searched(AccountId account, string strategy, string mode, TimeSpan elapsed)
@@ -34,5 +38,13 @@ public sealed class KnowledgeMetrics
     {
         _ingested.Add(chunks, new KeyValuePair<string, object?>("parley.account.id", account.ToString()));
         _writeDuration.Record(writeTime.TotalSeconds, new KeyValuePair<string, object?>("parley.account.id", account.ToString()));
+    }
+
+    /// <summary>One attempt of a background job ended: succeeded, retried, failed, released (shutdown) or lost (lease).</summary>
+    public void JobFinished(string outcome, TimeSpan elapsed)
+    {
+        var tag = new KeyValuePair<string, object?>("parley.job.outcome", outcome);
+        _jobs.Add(1, tag);
+        _jobDuration.Record(elapsed.TotalSeconds, tag);
     }
 }

@@ -147,7 +147,9 @@ public sealed partial class LocalCluster
     /// </summary>
     private static async Task BootstrapAsync(ClusterInfo info, CancellationToken cancellationToken)
     {
-        await using (var admin = new NpgsqlConnection(info.SuperuserConnectionString("postgres")))
+        // Unpooled: a pooled connection from before a restart of this cluster would be dead (found by
+        // the primary-restart fault test), and bootstrapping is a one-off anyway.
+        await using (var admin = new NpgsqlConnection(info.SuperuserConnectionString("postgres") + ";Pooling=false"))
         {
             await admin.OpenAsync(cancellationToken);
             await using var cmd = admin.CreateCommand();
@@ -166,7 +168,7 @@ public sealed partial class LocalCluster
                 await cmd.ExecuteNonQueryAsync(cancellationToken);
             }
         }
-        await using var db = new NpgsqlConnection(info.SuperuserConnectionString());
+        await using var db = new NpgsqlConnection(info.SuperuserConnectionString() + ";Pooling=false");
         await db.OpenAsync(cancellationToken);
         await using var ext = db.CreateCommand();
         ext.CommandText = """

@@ -31,16 +31,9 @@ public sealed class KnowledgeIngestion(
 
     public async Task<IngestResult> IngestAsync(AccountId account, IngestRequest request, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
     {
-        var text = request.Document.PlainText;
-        new Validation()
-            .Text(request.Title, "title", 500)
-            .Text(request.Source, "source", 1000)
-            .Require(!string.IsNullOrWhiteSpace(text), "text", "The document has no text.")
-            .Require(Encoding.UTF8.GetByteCount(text) <= options.Value.MaxDocumentBytes, "text", $"The document is larger than {options.Value.MaxDocumentBytes} bytes.")
-            .Require(request.Metadata is null || request.Metadata.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null, "metadata", "metadata must be a JSON object.")
-            .ThrowIfInvalid();
-        var metadata = request.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : "{}";
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{request.Title}\n{metadata}\n{text}"));
+        Validate(request);
+        var metadata = MetadataJson(request);
+        var hash = ContentHash(request);
         var scope = TenantScope.For(account);
 
         var existing = await FindAsync(scope, request.Source, cancellationToken);
@@ -78,6 +71,29 @@ public sealed class KnowledgeIngestion(
         metrics.Ingested(account, rows.Count, Stopwatch.GetElapsedTime(started));
         return new IngestResult(documentId, rows.Count, existing is null ? "created" : "replaced");
     }
+
+    /// <summary>The rules every document meets before anything is embedded or queued (400 otherwise).</summary>
+    public void Validate(IngestRequest request)
+    {
+        var text = request.Document.PlainText;
+        new Validation()
+            .Text(request.Title, "title", 500)
+            .Text(request.Source, "source", 1000)
+            .Require(!string.IsNullOrWhiteSpace(text), "text", "The document has no text.")
+            .Require(Encoding.UTF8.GetByteCount(text) <= options.Value.MaxDocumentBytes, "text", $"The document is larger than {options.Value.MaxDocumentBytes} bytes.")
+            .Require(request.Metadata is null || request.Metadata.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null, "metadata", "metadata must be a JSON object.")
+            .ThrowIfInvalid();
+    }
+
+    /// <summary>
+    /// What makes two ingests the same: title, metadata and text. The same hash again is a no-op, and
+    /// a background job for a hash already queued is the same job.
+    /// </summary>
+    public static byte[] ContentHash(IngestRequest request) =>
+        SHA256.HashData(Encoding.UTF8.GetBytes($"{request.Title}\n{MetadataJson(request)}\n{request.Document.PlainText}"));
+
+    private static string MetadataJson(IngestRequest request) =>
+        request.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : "{}";
 
     /// <summary>One chunk row as written (precomputed vectors may come straight here: benchmarks, re-embedding).</summary>
     public sealed record ChunkRow(Guid Id, int Ordinal, string Content, string Metadata, float[] Embedding);

@@ -34,7 +34,7 @@ public sealed class KnowledgeSearch(
 
     public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, CancellationToken cancellationToken)
     {
-        Validate(request);
+        Validate(request, queryRequired: true);
         var started = Stopwatch.GetTimestamp();
         var embedding = (await embeddings.GenerateAsync([request.Query],
             new EmbeddingGenerationOptions { AdditionalProperties = new() { ["parley.account_id"] = account.ToString() } }, cancellationToken))[0];
@@ -47,6 +47,7 @@ public sealed class KnowledgeSearch(
         return response with { Timings = timings };
     }
 
+    /// <summary>With the query vector given, the text is needed only by hybrid mode (for its full-text half).</summary>
     public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -81,38 +82,61 @@ public sealed class KnowledgeSearch(
 
     private async Task<SearchResponse> RunAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
-        Validate(request);
+        Validate(request, queryRequired: request.Mode == SearchMode.Hybrid);
         var started = Stopwatch.GetTimestamp();
-        var (plan, batch) = await PrepareAsync(account, request, queryVector, explain: false, cancellationToken);
-        await using (batch)
+        for (var attempt = 1; ; attempt++)
         {
-            var results = new List<SearchHit>(request.TopK);
-            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+            var (plan, batch) = await PrepareAsync(account, request, queryVector, explain: false, cancellationToken);
+            await using (batch)
             {
-                await SkipSettingsAsync(reader, cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
+                List<SearchHit> results;
+                try
                 {
-                    var similarity = reader.GetDouble(5);
-                    if (request.MinSimilarity is { } min && similarity < min)
-                    {
-                        continue;
-                    }
-                    results.Add(new SearchHit(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3),
-                        JsonDocument.Parse(reader.GetString(4)).RootElement, Math.Round(similarity, 6)));
+                    results = await ReadAsync(batch, request, cancellationToken);
                 }
+                catch (NpgsqlException e) when (attempt == 1 && IsConnectionLoss(e) && !cancellationToken.IsCancellationRequested)
+                {
+                    // The server under the pooled connection went away (a standby stopped, the primary
+                    // restarted). Npgsql has marked that host offline and emptied its pool, so a second
+                    // try reaches another standby or the primary. A search only reads: retrying is safe.
+                    continue;
+                }
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                var strategy = request.Mode == SearchMode.Hybrid ? $"hybrid-{plan.Strategy}" : plan.Strategy;
+                metrics.Searched(account, plan.Strategy, request.Mode.ToString().ToLowerInvariant(), elapsed);
+                var ms = Math.Round(elapsed.TotalMilliseconds, 3);
+                return new SearchResponse(results, new SearchTimings(0, ms, ms), strategy);
             }
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            var strategy = request.Mode == SearchMode.Hybrid ? $"hybrid-{plan.Strategy}" : plan.Strategy;
-            metrics.Searched(account, plan.Strategy, request.Mode.ToString().ToLowerInvariant(), elapsed);
-            var ms = Math.Round(elapsed.TotalMilliseconds, 3);
-            return new SearchResponse(results, new SearchTimings(0, ms, ms), strategy);
         }
     }
+
+    private static async Task<List<SearchHit>> ReadAsync(NpgsqlBatch batch, SearchRequest request, CancellationToken cancellationToken)
+    {
+        var results = new List<SearchHit>(request.TopK);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await SkipSettingsAsync(reader, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var similarity = reader.GetDouble(5);
+            if (request.MinSimilarity is { } min && similarity < min)
+            {
+                continue;
+            }
+            results.Add(new SearchHit(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3),
+                JsonDocument.Parse(reader.GetString(4)).RootElement, Math.Round(similarity, 6)));
+        }
+        return results;
+    }
+
+    /// <summary>Broken connection or a server shutting down (57P01..57P03, class 08), not a problem of the query.</summary>
+    private static bool IsConnectionLoss(NpgsqlException e) => e is PostgresException pe
+        ? pe.SqlState.StartsWith("57P", StringComparison.Ordinal) || pe.SqlState.StartsWith("08", StringComparison.Ordinal)
+        : e.IsTransient;
 
     /// <summary>The <c>EXPLAIN (ANALYZE, BUFFERS)</c> of exactly the statement a search runs, for the admin playground.</summary>
     public async Task<string> ExplainAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
-        Validate(request);
+        Validate(request, queryRequired: request.Mode == SearchMode.Hybrid);
         var (_, batch) = await PrepareAsync(account, request, queryVector, explain: true, cancellationToken);
         await using (batch)
         {
@@ -158,10 +182,10 @@ public sealed class KnowledgeSearch(
         return (plan, batch);
     }
 
-    private void Validate(SearchRequest request)
+    private void Validate(SearchRequest request, bool queryRequired)
     {
         new Validation()
-            .Require(!string.IsNullOrWhiteSpace(request.Query), "query", "query is required.")
+            .Require(!queryRequired || !string.IsNullOrWhiteSpace(request.Query), "query", "query is required.")
             .Require(request.Query is null || request.Query.Length <= MaxQueryLength, "query", $"query is longer than {MaxQueryLength} characters.")
             .Require(request.TopK >= 1 && request.TopK <= options.Value.MaxTopK, "topK", $"topK must be between 1 and {options.Value.MaxTopK}.")
             .Require(request.MinSimilarity is null or (>= -1 and <= 1), "minSimilarity", "minSimilarity must be between -1 and 1.")

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Parley.Domain;
@@ -17,6 +18,14 @@ internal sealed class ProblemExceptionHandler : IExceptionHandler
             BadHttpRequestException e => Results.Problem(statusCode: e.StatusCode, title: "Bad request", detail: e.Message),
             ArgumentException e => Results.Problem(statusCode: 400, title: "Bad request", detail: e.Message),
             DbUpdateException { InnerException: Npgsql.PostgresException { SqlState: "23505" } } => Results.Problem(statusCode: 409, title: "Conflict", detail: "That value is already taken."),
+            // A body read by hand (ReadFromJsonAsync) that is not JSON, or not UTF-8: the client's fault.
+            JsonException e => Results.Problem(statusCode: 400, title: "Bad request", detail: $"The body is not valid JSON: {e.Message}"),
+            // Values PostgreSQL cannot store (a NUL character, \u0000 in JSON, a number out of range, a
+            // value too big for an index): input the validation let through, still the client's.
+            Npgsql.PostgresException { SqlState: ['2', '2', ..] or ['5', '4', ..] } e => Rejected(e),
+            DbUpdateException { InnerException: Npgsql.PostgresException { SqlState: ['2', '2', ..] or ['5', '4', ..] } e } => Rejected(e),
+            // The database is unreachable or restarting: say so, and when to try again, rather than a 500.
+            _ when IsDatabaseUnavailable(exception) => Unavailable(httpContext),
             _ => null,
         };
         if (result is null)
@@ -25,5 +34,34 @@ internal sealed class ProblemExceptionHandler : IExceptionHandler
         }
         await result.ExecuteAsync(httpContext);
         return true;
+    }
+
+    /// <summary>
+    /// A lost or refused connection, or a server shutting down, anywhere in the chain: EF Core's
+    /// Npgsql provider wraps transient errors in an InvalidOperationException, SaveChanges in a DbUpdateException.
+    /// </summary>
+    private static bool IsDatabaseUnavailable(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.PostgresException pe)
+            {
+                return pe.SqlState.StartsWith("57P", StringComparison.Ordinal) || pe.SqlState.StartsWith("08", StringComparison.Ordinal) || pe.IsTransient;
+            }
+            if (e is Npgsql.NpgsqlException { IsTransient: true })
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static IResult Rejected(Npgsql.PostgresException e) =>
+        Results.Problem(statusCode: 400, title: "Bad request", detail: $"A value was rejected by the database: {e.MessageText}");
+
+    private static IResult Unavailable(HttpContext httpContext)
+    {
+        httpContext.Response.Headers.RetryAfter = "1";
+        return Results.Problem(statusCode: 503, title: "Service unavailable", detail: "The database is unavailable right now; try again shortly.");
     }
 }

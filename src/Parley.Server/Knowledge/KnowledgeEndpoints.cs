@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using Parley.Domain;
@@ -6,6 +7,7 @@ using Parley.Domain.Knowledge;
 using Parley.Knowledge;
 using Parley.Knowledge.Extraction;
 using Parley.Knowledge.Ingestion;
+using Parley.Knowledge.Jobs;
 using Parley.Knowledge.Search;
 using Parley.Server.Auth;
 using Parley.Transactional;
@@ -16,7 +18,8 @@ internal static class KnowledgeEndpoints
 {
     public sealed record DocumentRequest(string? Title, string? Text, JsonElement? Metadata, string? Source);
     /// <summary>The search body; <c>explain</c> (or <c>?explain=true</c>) adds the <c>EXPLAIN (ANALYZE, BUFFERS)</c> plan as <c>plan</c>.</summary>
-    public sealed record SearchBody(string? Query, int? TopK, double? MinSimilarity, JsonElement? Filter, string? Mode, bool? Explain);
+    /// <param name="Vector">Optional query embedding (the deployment's dimensions): searched as given instead of embedding <paramref name="Query"/>.</param>
+    public sealed record SearchBody(string? Query, int? TopK, double? MinSimilarity, JsonElement? Filter, string? Mode, bool? Explain, float[]? Vector);
 
     public static IEndpointRouteBuilder MapKnowledgeEndpoints(this IEndpointRouteBuilder app)
     {
@@ -36,13 +39,21 @@ internal static class KnowledgeEndpoints
             return Results.NoContent();
         });
         group.MapPost("/search", SearchAsync);
+        group.MapKnowledgeJobEndpoints();
         return app;
     }
 
-    private static async Task<IResult> UploadAsync(HttpRequest http, KnowledgeIngestion ingestion, ITenantContext tenant, IOptions<KnowledgeOptions> options, CancellationToken ct)
+    /// <summary>
+    /// Small documents are ingested while the caller waits (201/200). Larger ones than
+    /// <c>Parley:Knowledge:Jobs:AsyncAboveBytes</c>, or any with <c>?async=true</c>, are extracted and checked
+    /// now (bad input is still a 400) and queued as a durable job: 202 with the job's id and address.
+    /// </summary>
+    private static async Task<IResult> UploadAsync(HttpRequest http, [FromQuery(Name = "async")] bool? background, KnowledgeIngestion ingestion,
+        IngestionJobStore jobs, IngestionJobWorker worker, ITenantContext tenant, IOptions<KnowledgeOptions> options, IOptions<IngestionJobOptions> jobOptions, CancellationToken ct)
     {
         var account = tenant.Scope.RequireAccount();
         IngestRequest request;
+        long bytes;
         if (http.HasFormContentType)
         {
             var form = await http.ReadFormAsync(ct);
@@ -51,6 +62,7 @@ internal static class KnowledgeEndpoints
             {
                 throw new InvalidRequestException("file", $"The file is {file.Length} bytes; the limit is {options.Value.MaxDocumentBytes}.");
             }
+            bytes = file.Length;
             using var buffer = new MemoryStream();
             await file.CopyToAsync(buffer, ct);
             var title = form["title"].ToString() is { Length: > 0 } t ? t : null;
@@ -63,12 +75,20 @@ internal static class KnowledgeEndpoints
         {
             var body = await http.ReadFromJsonAsync<DocumentRequest>(ct) ?? throw new InvalidRequestException("body", "A JSON body is required.");
             new Validation().Text(body.Title, "title", 500).Text(body.Text, "text", options.Value.MaxDocumentBytes).ThrowIfInvalid();
+            bytes = System.Text.Encoding.UTF8.GetByteCount(body.Text!);
             var extracted = TextExtractor.FromMarkdown(body.Text!, body.Title);
             request = new IngestRequest(body.Source ?? body.Title!, body.Title!, extracted, body.Metadata);
         }
         else
         {
             return Results.Problem(statusCode: 415, title: "Unsupported media type", detail: "Send application/json {title, text} or multipart/form-data with a 'file'.");
+        }
+        if (background ?? bytes > jobOptions.Value.AsyncAboveBytes)
+        {
+            var (job, _) = await jobs.EnqueueAsync(account, request, bytes, ct);
+            worker.Wake();
+            var location = $"/v1/knowledge/jobs/{job.Id}";
+            return Results.Accepted(location, new { jobId = job.Id, status = job.Status, location });
         }
         var result = await ingestion.IngestAsync(account, request, null, ct);
         var response = new { documentId = result.DocumentId, chunks = result.Chunks, status = result.Status };
@@ -98,13 +118,15 @@ internal static class KnowledgeEndpoints
         };
         JsonElement? filter = body.Filter is { ValueKind: not JsonValueKind.Null } f ? f : null;
         var request = new SearchRequest(body.Query ?? "", body.TopK ?? 5, body.MinSimilarity, filter, mode);
-        var response = await search.SearchAsync(account, request, ct);
+        var response = body.Vector is { } given
+            ? await search.SearchAsync(account, request, given, ct)
+            : await search.SearchAsync(account, request, ct);
         if ((explain ?? body.Explain) != true)
         {
             return Results.Ok(response);
         }
         // The same statement again under EXPLAIN, in the same tenant scope; the query's embedding comes from the cache.
-        var vector = await embeddings.GenerateVectorAsync(request.Query, cancellationToken: ct);
+        var vector = body.Vector ?? await embeddings.GenerateVectorAsync(request.Query, cancellationToken: ct);
         var plan = await search.ExplainAsync(account, request, vector, ct);
         return Results.Ok(new { response.Results, response.Timings, response.Strategy, plan });
     }

@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Parley.Bench;
+
+/// <summary>What the load run does: <paramref name="Calls"/> calls at once, each of <paramref name="TurnsPerCall"/> turns, for <paramref name="Duration"/>.</summary>
+/// <param name="Think">Pause between a caller's turns (0: the next turn as soon as the answer is in).</param>
+/// <param name="Speak">Ask for speech (espeak-ng) on every turn, as a phone line does.</param>
+/// <param name="Unique">Vary every question so the semantic answer cache rarely answers (measures search and answer, not the cache).</param>
+public sealed record LoadOptions(int Calls, TimeSpan Duration, int TurnsPerCall, TimeSpan Think, bool Speak, bool Unique);
+
+/// <summary>Progress while the load runs.</summary>
+public sealed record LoadProgress(TimeSpan Elapsed, int Turns, int Errors, int CallsCompleted, double TurnsPerSecond, double P95Ms);
+
+/// <summary>The figures of a load run (all latencies in milliseconds).</summary>
+public sealed record LoadResult(
+    int Calls, double Seconds, double ElapsedSeconds, int TurnsPerCall, bool Speak, bool Unique, string Url,
+    int CallsStarted, int CallsCompleted, int Turns, int Errors, IReadOnlyDictionary<string, int> ErrorsByKind,
+    double TurnsPerSecond, double CachedRatio, double DegradedRatio,
+    IReadOnlyDictionary<string, LatencySummary> Stages, LatencySummary EndToEndMs, LatencySummary CallSetupMs)
+{
+    /// <summary>Standbys the server read from, when the benchmark started it (null: not known, <c>--url</c>).</summary>
+    public int? Replicas { get; init; }
+}
+
+/// <summary>
+/// Simulated phone calls against a running server over HTTP: each of <c>Calls</c> lines starts a call
+/// (<c>POST /v1/calls</c>), takes its turns (<c>POST /v1/calls/{id}/turns</c>), ends it, and starts the
+/// next until the time is up. Per-stage figures come from the server's own timings in each turn's
+/// answer; end to end is what the caller waited, measured here.
+/// </summary>
+public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions options)
+{
+    private static readonly string[] Questions =
+    [
+        "What time do you open on Sunday?", "Is there parking near the restaurant?", "Can I bring my dog?", "Do you have a kids menu?",
+        "How much is the corkage fee?", "Do you take American Express?", "Is brunch served on Saturday?", "Can I book a table for eight people?",
+        "What is your cancellation policy?", "Do you have gluten free dishes?", "Are you open on Christmas Day?", "Is the restaurant wheelchair accessible?",
+        "Do you sell gift cards?", "Is there live music this week?", "Can I order takeaway?", "What is the dress code?",
+        "How much is the lobster?", "Do you have vegan options?", "Where exactly are you located?", "How do I join the loyalty club?",
+        "Can I host a private event?", "What wines do you serve by the glass?", "Do you have a lunch menu?", "I lost my scarf at dinner yesterday",
+    ];
+
+    private static readonly string[] Stages = ["embedMs", "searchMs", "llmMs", "ttsMs", "totalMs"];
+
+    private readonly ConcurrentQueue<(double ClientMs, double[] Stages, bool Cached, bool Degraded, long At)> _turns = new();
+    private readonly ConcurrentQueue<double> _callSetup = new();
+    private readonly ConcurrentDictionary<string, int> _errors = new();
+    private int _callsStarted;
+    private int _callsCompleted;
+
+    public async Task<LoadResult> RunAsync(IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        // Lines start no new turn after the duration; a turn already sent may finish (bounded by the client timeout).
+        using var stopStarting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stopStarting.CancelAfter(options.Duration);
+        var lines = Enumerable.Range(0, options.Calls).Select(i => Task.Run(() => LineAsync(i, stopStarting.Token, cancellationToken), cancellationToken)).ToList();
+        var all = Task.WhenAll(lines);
+        while (!all.IsCompleted)
+        {
+            await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
+            progress?.Report(Snapshot(clock.Elapsed));
+        }
+        await all;
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var turns = _turns.ToList();
+        return new LoadResult(options.Calls, options.Duration.TotalSeconds, Math.Round(elapsed, 2), options.TurnsPerCall, options.Speak, options.Unique,
+            client.BaseAddress!.ToString(), _callsStarted, _callsCompleted, turns.Count, _errors.Values.Sum(), new SortedDictionary<string, int>(_errors),
+            Math.Round(turns.Count / elapsed, 2),
+            turns.Count == 0 ? 0 : Math.Round(turns.Count(t => t.Cached) / (double)turns.Count, 3),
+            turns.Count == 0 ? 0 : Math.Round(turns.Count(t => t.Degraded) / (double)turns.Count, 3),
+            Stages.Select((s, i) => (s, LatencySummary.Of(turns.Select(t => t.Stages[i]).ToList()))).ToDictionary(x => x.s, x => x.Item2),
+            LatencySummary.Of(turns.Select(t => t.ClientMs).ToList()), LatencySummary.Of(_callSetup.ToList()));
+    }
+
+    private LoadProgress Snapshot(TimeSpan elapsed)
+    {
+        var recent = _turns.Where(t => Stopwatch.GetElapsedTime(t.At) < TimeSpan.FromSeconds(5)).Select(t => t.ClientMs).ToList();
+        return new LoadProgress(elapsed, _turns.Count, _errors.Values.Sum(), _callsCompleted, Math.Round(_turns.Count / Math.Max(elapsed.TotalSeconds, 0.001), 1), LatencySummary.Of(recent).P95Ms);
+    }
+
+    private async Task LineAsync(int line, CancellationToken stopStarting, CancellationToken cancellationToken)
+    {
+        var random = new Random(line);
+        while (!stopStarting.IsCancellationRequested)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var callId = await SendAsync(() => client.PostAsJsonAsync("/v1/calls", new { agentId, direction = "in" }, cancellationToken), "call");
+            if (callId is null)
+            {
+                await PauseAfterErrorAsync(stopStarting);
+                continue;
+            }
+            _callSetup.Enqueue(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            Interlocked.Increment(ref _callsStarted);
+            var id = callId.Value.GetProperty("id").GetGuid();
+            var turnsDone = 0;
+            for (var turn = 0; turn < options.TurnsPerCall && !stopStarting.IsCancellationRequested; turn++)
+            {
+                var question = Question(random, line, turn);
+                var sent = Stopwatch.GetTimestamp();
+                var answer = await SendAsync(() => client.PostAsJsonAsync($"/v1/calls/{id}/turns?speak={(options.Speak ? "true" : "false")}", new { transcript = question }, cancellationToken), "turn");
+                if (answer is not { } a)
+                {
+                    continue;
+                }
+                var timings = a.GetProperty("timings");
+                _turns.Enqueue((Stopwatch.GetElapsedTime(sent).TotalMilliseconds, Stages.Select(s => timings.GetProperty(s).GetDouble()).ToArray(),
+                    a.GetProperty("cached").GetBoolean(), a.GetProperty("degraded").GetArrayLength() > 0, Stopwatch.GetTimestamp()));
+                turnsDone++;
+                if (options.Think > TimeSpan.Zero && turn + 1 < options.TurnsPerCall)
+                {
+                    await Delay(options.Think, stopStarting);
+                }
+            }
+            if (await SendAsync(() => client.PostAsync(new Uri($"/v1/calls/{id}/end", UriKind.Relative), null, cancellationToken), "end") is not null && turnsDone == options.TurnsPerCall)
+            {
+                Interlocked.Increment(ref _callsCompleted);
+            }
+        }
+    }
+
+    private string Question(Random random, int line, int turn)
+    {
+        var q = Questions[random.Next(Questions.Length)];
+        if (!options.Unique)
+        {
+            return q;
+        }
+        // Two questions run together, with a caller's detail: close enough to the knowledge base to
+        // find it, far enough from every earlier question that the answer cache rarely applies.
+        string[] details = ["for my anniversary", "with two children", "after the theatre", "this Friday", "for a work lunch", "with my grandmother", "before the ferry", "in the rain"];
+        return $"{q} Also, {Questions[random.Next(Questions.Length)].ToLowerInvariant()} It is {details[random.Next(details.Length)]}, call {line}, turn {turn}.";
+    }
+
+    /// <summary>Sends one request; a failure is counted by kind (status code, timeout, connection) and gives null.</summary>
+    private async Task<JsonElement?> SendAsync(Func<Task<HttpResponseMessage>> send, string what)
+    {
+        try
+        {
+            using var response = await send();
+            if (response.IsSuccessStatusCode)
+            {
+                return await response.Content.ReadFromJsonAsync<JsonElement>();
+            }
+            _errors.AddOrUpdate($"{what} {(int)response.StatusCode}", 1, (_, n) => n + 1);
+        }
+        catch (TaskCanceledException)
+        {
+            _errors.AddOrUpdate($"{what} timeout", 1, (_, n) => n + 1);
+        }
+        catch (HttpRequestException e)
+        {
+            _errors.AddOrUpdate($"{what} {e.HttpRequestError}", 1, (_, n) => n + 1);
+        }
+        return null;
+    }
+
+    private static Task PauseAfterErrorAsync(CancellationToken stop) => Delay(TimeSpan.FromMilliseconds(200), stop);
+
+    private static async Task Delay(TimeSpan delay, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(delay, stop);
+        }
+        catch (OperationCanceledException)
+        {
+            // Time is up.
+        }
+    }
+}

@@ -9,13 +9,17 @@ public sealed class LiveServer : IAsyncDisposable
 {
     private readonly ParleyAppFactory _factory;
 
-    private LiveServer(ParleyAppFactory factory, string baseUrl)
+    private LiveServer(ParleyAppFactory factory, string baseUrl, string superuserConnectionString)
     {
         _factory = factory;
         BaseUrl = baseUrl;
+        SuperuserConnectionString = superuserConnectionString;
     }
 
     public string BaseUrl { get; }
+
+    /// <summary>A superuser connection string to the server's database, for fault injection and seed data a test says it plants.</summary>
+    public string SuperuserConnectionString { get; }
     public IServiceProvider Services => _factory.Services;
 
     public static async Task<LiveServer> StartAsync(string hint, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
@@ -26,7 +30,7 @@ public sealed class LiveServer : IAsyncDisposable
         var factory = new ParleyAppFactory(cs, settings, services);
         factory.UseKestrel(port);
         factory.StartServer();
-        return new LiveServer(factory, $"http://127.0.0.1:{port}");
+        return new LiveServer(factory, $"http://127.0.0.1:{port}", server.Superuser(cs));
     }
 
     public HttpClient CreateClient(string? key = null)

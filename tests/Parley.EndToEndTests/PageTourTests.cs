@@ -19,7 +19,6 @@ public sealed class PageTourTests(EndToEndFixture e2e)
     public async Task Every_page_renders_without_script_errors_or_sideways_scrolling(int width, int height)
     {
         var tenant = await e2e.Seed.TenantAsync($"Harbor Lights {width}");
-        e2e.Metrics.DataFor = tenant.Id;
         var agent = await Seed.AgentAsync(tenant, "Harbor host");
         await Seed.AgentAsync(tenant, "Night line");
         foreach (var file in Directory.GetFiles(Seed.DemoFolder, "*.md").Order().Take(8))

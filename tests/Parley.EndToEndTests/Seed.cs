@@ -33,19 +33,24 @@ public sealed class Seed(LiveServer server)
     }
 
     /// <summary>Starts a call, takes its turns, and waits until the batched call log has written them all.</summary>
-    public static async Task<Guid> CallAsync(Tenant t, Guid agent, params string[] transcripts)
+    public static async Task<Guid> CallAsync(Tenant t, Guid agent, params string[] transcripts) =>
+        (await CallWithTurnsAsync(t, agent, transcripts)).Call;
+
+    /// <summary>The same, with each turn's answer (<c>{answer, sources, timings, cached, degraded}</c>).</summary>
+    public static async Task<(Guid Call, IReadOnlyList<JsonElement> Turns)> CallWithTurnsAsync(Tenant t, Guid agent, params string[] transcripts)
     {
         var call = (await ReadAsync(await t.Client.PostAsJsonAsync("/v1/calls", new { agentId = agent, contact = new { phone = "+15550142" }, direction = "in" }))).GetProperty("id").GetGuid();
+        var turns = new List<JsonElement>();
         foreach (var transcript in transcripts)
         {
-            await ReadAsync(await t.Client.PostAsJsonAsync($"/v1/calls/{call}/turns?speak=false", new { transcript }));
+            turns.Add(await ReadAsync(await t.Client.PostAsJsonAsync($"/v1/calls/{call}/turns?speak=false", new { transcript })));
         }
         for (var i = 0; i < 100; i++)
         {
             var logged = await t.Client.GetFromJsonAsync<JsonElement>($"/v1/calls/{call}");
             if (logged.GetProperty("turns").GetArrayLength() == transcripts.Length)
             {
-                return call;
+                return (call, turns);
             }
             await Task.Delay(100);
         }
@@ -65,7 +70,7 @@ public sealed class Seed(LiveServer server)
         }
     }
 
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
+    public static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");

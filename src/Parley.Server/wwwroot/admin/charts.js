@@ -74,7 +74,7 @@ export function timeChart({ points, series, fmt = v => String(v), ref, height = 
       points.forEach((p, i) => {
         const v = num(p[ser.key]);
         const lonely = v !== null && num(points[i - 1]?.[ser.key]) === null && num(points[i + 1]?.[ser.key]) === null;
-        if (lonely) svg.append(s("circle", { cx: x(i), cy: y(v), r: 2.5, style: `fill:${ser.color}` }));
+        if (lonely) svg.append(s("circle", { cx: x(i), cy: y(v), r: 3.5, class: "dot", style: `fill:${ser.color}` }));
       });
     }
     if (ref) svg.append(s("line", { x1: L, x2: W - R, y1: y(ref.value), y2: y(ref.value), class: "ref" }));

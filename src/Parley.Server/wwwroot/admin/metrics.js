@@ -1,6 +1,6 @@
 // Metrics: search latency, turn latency by stage, cache hit rate and searches per minute over time,
-// the RAG summary, and open and past alerts. A server without the metrics endpoints (404) gets an
-// empty state, not an error.
+// the RAG summary, and open and past alerts, from GET /v1/metrics/series, /v1/metrics/rag and /v1/alerts.
+// An account with no searches or turns in the window gets an empty state, not zeros dressed as figures.
 import { h, api, fmtMs, fmtPct, fmtDate, shortId, emptyState, serverConfig, session } from "./lib.js";
 import { timeChart } from "./charts.js";
 
@@ -23,8 +23,8 @@ export function densify(points, window, step, now = Date.now()) {
   return [...bySlot.values(), ...out].sort((a, b) => new Date(a.at) - new Date(b.at));
 }
 
-/** Calls an endpoint; a 404 (endpoint missing on this server) becomes {missing: true}, other errors {error}. */
-const attempt = path => api(path).then(data => ({ data }), e => e.status === 404 ? { missing: true } : { error: e.message });
+/** Calls an endpoint; a failure becomes {error} so one card shows it while the others still draw. */
+const attempt = path => api(path).then(data => ({ data }), e => ({ error: e.message }));
 
 let timer = null;
 
@@ -44,8 +44,13 @@ export async function metricsPage(main, _id, onLeave) {
       perAccount ? attempt(`/v1/metrics/series?window=${w}&step=${step}`) : null,
       perAccount ? attempt(`/v1/metrics/rag?window=${w}`) : null, attempt("/v1/alerts")]);
     stamp.textContent = `updated ${new Date().toLocaleTimeString()}`;
+    // The series leaves out empty buckets, so no points at all means no searches and no turns in the window.
+    const quiet = series?.data && !(series.data.points || []).length;
+    // /v1/metrics/rag answers 0 for the hit rate and embedding time when no search in the window embedded its
+    // own query (a phone turn's search reuses the turn's embedding); the series has null there, so ask it.
+    const embedded = !series?.data || series.data.points?.some(p => p.cacheHitRate != null);
     if (series?.data) series.data.points = densify(series.data.points || [], w, series.data.step || step);
-    body.replaceChildren(...(perAccount ? [summary(rag, w), charts(series, budgets)]
+    body.replaceChildren(...(perAccount ? [summary(rag, w, embedded), charts(series, budgets, w, quiet)]
       : [h("section", { class: "card" }, emptyState("Search and turn metrics are per account", "Pick an account in the header to see its charts; alerts of every account are below."))]),
       alertsCard(alerts));
   }
@@ -57,19 +62,23 @@ export async function metricsPage(main, _id, onLeave) {
   onLeave?.(() => clearInterval(timer));
 }
 
-function summary(rag, w) {
-  if (rag.missing) return h("section", { class: "card" }, emptyState("No RAG metrics on this server", "GET /v1/metrics/rag answered 404."));
+function summary(rag, w, embedded) {
   if (rag.error) return h("section", { class: "card" }, h("p", { class: "error" }, rag.error));
   const r = rag.data;
+  // The endpoint answers zeros for a window without searches; a 0 ms p95 would read as a fast system.
+  if (!r.totalSearches) return h("section", { class: "card", id: "rag-summary" }, h("h2", {}, `Search, last ${w}`),
+    emptyState("No searches yet", `No searches in the last ${w}: the figures appear after this account's first search or phone turn.`));
   const stat = (label, value) => h("div", { class: "stat" }, h("span", { class: "muted" }, label), h("strong", {}, value));
   return h("section", { class: "card", id: "rag-summary" }, h("h2", {}, `Search, last ${w}`),
     h("div", { class: "stats" }, stat("searches", String(r.totalSearches ?? 0)), stat("average", fmtMs(r.averageSearchMs)), stat("p50", fmtMs(r.p50SearchMs)),
-      stat("p95", fmtMs(r.p95SearchMs)), stat("p99", fmtMs(r.p99SearchMs)), stat("cache hit rate", fmtPct(r.cacheHitRate)), stat("embedding", fmtMs(r.averageEmbeddingMs))));
+      stat("p95", fmtMs(r.p95SearchMs)), stat("p99", fmtMs(r.p99SearchMs)), stat("cache hit rate", embedded ? fmtPct(r.cacheHitRate) : "—"), stat("embedding", embedded ? fmtMs(r.averageEmbeddingMs) : "—")),
+    embedded ? null : h("p", { class: "muted" }, "Cache hit rate and embedding time: no search in this window embedded its own query (phone turns embed theirs as a stage of the turn)."));
 }
 
-function charts(series, budgets) {
-  if (series.missing) return h("section", { class: "card" }, emptyState("No time series on this server", "GET /v1/metrics/series answered 404: charts appear once the metrics endpoints are deployed."));
+function charts(series, budgets, w, quiet) {
   if (series.error) return h("section", { class: "card" }, h("p", { class: "error" }, series.error));
+  if (quiet) return h("section", { class: "card", id: "charts" }, h("h2", {}, "Charts"),
+    emptyState("No data yet", `No searches or turns in the last ${w}: the charts fill in as this account's searches and calls come in.`));
   const step = series.data.step || "1m";
   const perMin = minutesOf(step);
   const points = (series.data.points || []).map(p => ({ ...p, searchesPerMinute: p.searches == null ? null : p.searches / perMin }));
@@ -89,7 +98,6 @@ function charts(series, budgets) {
 }
 
 function alertsCard(alerts) {
-  if (alerts.missing) return h("section", { class: "card" }, h("h2", {}, "Alerts"), emptyState("No alerts endpoint on this server", "GET /v1/alerts answered 404."));
   if (alerts.error) return h("section", { class: "card" }, h("h2", {}, "Alerts"), h("p", { class: "error" }, alerts.error));
   const items = alerts.data.items || [];
   const open = items.filter(a => !a.resolvedAt), past = items.filter(a => a.resolvedAt);

@@ -1,6 +1,10 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Parley.Domain;
 
 /// <summary>The tenant: every row of tenant data carries one.</summary>
+[JsonConverter(typeof(AccountIdJsonConverter))]
 public readonly record struct AccountId(Guid Value)
 {
     public static AccountId New() => new(Guid.CreateVersion7());
@@ -11,4 +15,12 @@ public readonly record struct AccountId(Guid Value)
         id = new AccountId(g);
         return ok;
     }
+}
+
+/// <summary>An account id travels in JSON as its plain uuid string, as every other id does.</summary>
+public sealed class AccountIdJsonConverter : JsonConverter<AccountId>
+{
+    public override AccountId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => new(reader.GetGuid());
+
+    public override void Write(Utf8JsonWriter writer, AccountId value, JsonSerializerOptions options) => writer.WriteStringValue(value.Value);
 }

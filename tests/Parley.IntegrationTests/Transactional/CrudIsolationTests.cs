@@ -47,6 +47,16 @@ public sealed class CrudIsolationTests(ApiFixture api) : IClassFixture<ApiFixtur
     }
 
     [Fact]
+    public async Task Account_ids_travel_as_plain_uuid_strings_like_every_other_id()
+    {
+        var a = await api.NewTenantAsync();
+        (await a.Client.PostAsJsonAsync("/v1/agents", new { name = "Reception" })).EnsureSuccessStatusCode();
+        var agent = (await a.Client.GetFromJsonAsync<JsonElement>("/v1/agents")).GetProperty("items")[0];
+        Assert.Equal(JsonValueKind.String, agent.GetProperty("accountId").ValueKind);
+        Assert.Equal(a.Id, agent.GetProperty("accountId").GetGuid());
+    }
+
+    [Fact]
     public async Task Integration_secrets_are_encrypted_at_rest_and_never_returned()
     {
         var a = await api.NewTenantAsync();

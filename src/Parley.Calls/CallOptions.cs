@@ -37,6 +37,10 @@ public sealed class CallOptions
     [Range(0, 100_000)]
     public int AnswerCacheEntriesPerAgent { get; set; } = 1000;
 
+    /// <summary>Memory for the audio of answers already spoken (see <c>SpeechCache</c>); 0 turns it off.</summary>
+    [Range(0, 4096)]
+    public int SpeechCacheMegabytes { get; set; } = 64;
+
     /// <summary>Turns waiting for the database beyond this are dropped (and counted): memory is bounded.</summary>
     [Range(100, 10_000_000)]
     public int CallLogCapacity { get; set; } = 100_000;

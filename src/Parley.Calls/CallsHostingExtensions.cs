@@ -77,6 +77,7 @@ public static class CallsHostingExtensions
                 break;
         }
         builder.Services.AddSingleton<SemanticAnswerCache>();
+        builder.Services.AddSingleton<SpeechCache>();
         builder.Services.AddSingleton<CallHistory>();
         builder.Services.AddSingleton<CallMetrics>();
         builder.Services.AddSingleton<CallLogWriter>();

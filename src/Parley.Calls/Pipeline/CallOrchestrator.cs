@@ -32,6 +32,7 @@ public sealed partial class CallOrchestrator(
     IEnumerable<ITextToSpeech> speech,
     ISpeechToText asr,
     SemanticAnswerCache answerCache,
+    SpeechCache speechCache,
     CallLogWriter callLog,
     CallHistory history,
     CallMetrics metrics,
@@ -154,7 +155,18 @@ public sealed partial class CallOrchestrator(
         var tts = speech.FirstOrDefault();
         if (speak && tts is not null)
         {
-            audio = await StageAsync("tts", o.TtsBudgetMs, degraded, async ct => (byte[]?)await tts.SpeakAsync(answer, agent.Voice, ct), () => null, turnBudget.Token);
+            if (o.SpeechCacheMegabytes > 0 && speechCache.TryGet(tts.Name, agent.Voice, answer, out var spoken))
+            {
+                audio = spoken;
+            }
+            else
+            {
+                audio = await StageAsync("tts", o.TtsBudgetMs, degraded, async ct => (byte[]?)await tts.SpeakAsync(answer, agent.Voice, ct), () => null, turnBudget.Token);
+                if (audio is not null && o.SpeechCacheMegabytes > 0)
+                {
+                    speechCache.Add(tts.Name, agent.Voice, answer, audio);
+                }
+            }
         }
         var ttsMs = Elapsed(t);
         var timings = new TurnTimings(asrMs, embedMs, searchMs, llmMs, ttsMs, Elapsed(started));

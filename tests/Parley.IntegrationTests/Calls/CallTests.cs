@@ -119,6 +119,26 @@ public sealed class CallTests(CallFixture api) : IClassFixture<CallFixture>
     }
 
     [Fact]
+    public async Task An_answer_spoken_once_is_not_spoken_again_its_audio_is_reused()
+    {
+        Assert.True(Parley.Calls.Providers.EspeakTextToSpeech.Available, "./parley test installs espeak-ng");
+        var a = await api.NewTenantAsync();
+        var agent = await SetUpAsync(a.Client);
+        var call = await StartCallAsync(a.Client, agent);
+        using var hits = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            api.App.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Parley.Calls", "parley.speech_cache.hits");
+
+        var first = await TurnAsync(a.Client, call, "Is there parking near the restaurant?");
+        var again = await TurnAsync(a.Client, call, "is there parking near the restaurant");
+
+        Assert.True(again.GetProperty("cached").GetBoolean());
+        Assert.Equal(first.GetProperty("answer").GetString(), again.GetProperty("answer").GetString());
+        Assert.Equal(first.GetProperty("audio").GetProperty("base64").GetString(), again.GetProperty("audio").GetProperty("base64").GetString());
+        Assert.Single(hits.GetMeasurementSnapshot());
+        Assert.DoesNotContain("tts", again.GetProperty("degraded").EnumerateArray().Select(d => d.GetString()));
+    }
+
+    [Fact]
     public async Task An_llm_slower_than_its_budget_is_cut_off_and_the_turn_degrades_to_the_extractive_answer()
     {
         await using var llm = await LoopbackServer.StartAsync(app => app.MapPost("/v1/chat/completions", async (HttpContext ctx) =>

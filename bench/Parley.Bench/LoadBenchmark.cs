@@ -85,6 +85,12 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
     private async Task LineAsync(int line, CancellationToken stopStarting, CancellationToken cancellationToken)
     {
         var random = new Random(line);
+        if (options.Think > TimeSpan.Zero)
+        {
+            // Callers do not all dial in the same millisecond: stagger the lines over one think time, or
+            // every turn of every call arrives in one burst and the p95 measures the burst, not the load.
+            await Delay(options.Think * random.NextDouble(), stopStarting);
+        }
         while (!stopStarting.IsCancellationRequested)
         {
             var started = Stopwatch.GetTimestamp();
@@ -113,7 +119,8 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
                 turnsDone++;
                 if (options.Think > TimeSpan.Zero && turn + 1 < options.TurnsPerCall)
                 {
-                    await Delay(options.Think, stopStarting);
+                    // People pause for different times: 0.5 to 1.5 think times.
+                    await Delay(options.Think * (0.5 + random.NextDouble()), stopStarting);
                 }
             }
             if (await SendAsync(() => client.PostAsync(new Uri($"/v1/calls/{id}/end", UriKind.Relative), null, cancellationToken), "end") is not null && turnsDone == options.TurnsPerCall)

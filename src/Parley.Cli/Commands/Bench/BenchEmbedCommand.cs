@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Parley.Bench;
 using Spectre.Console.Cli;
 
@@ -9,7 +8,7 @@ namespace Parley.Cli.Commands.Bench;
 /// <summary><c>parley bench embed [--queries N] [--sentences N] [--chunks N] [--json FILE]</c>: the local model, cold and cached.</summary>
 internal sealed class BenchEmbedCommand : AsyncCommand<BenchEmbedCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : BenchSettings
     {
         [CommandOption("--queries <N>")]
         public int Queries { get; init; } = 300;
@@ -20,8 +19,6 @@ internal sealed class BenchEmbedCommand : AsyncCommand<BenchEmbedCommand.Setting
         [CommandOption("--chunks <N>")]
         public int Chunks { get; init; } = 128;
 
-        [CommandOption("--json <FILE>")]
-        public string? Json { get; init; }
 
         public override Spectre.Console.ValidationResult Validate() =>
             Queries is < 10 or > 100_000 ? Spectre.Console.ValidationResult.Error("--queries must be between 10 and 100 000")
@@ -35,11 +32,7 @@ internal sealed class BenchEmbedCommand : AsyncCommand<BenchEmbedCommand.Setting
         // Tier 2 needs the database; without one the rest still runs and tier 2 says it was skipped.
         using var host = CliHost.Build(requireDatabase: false);
         var result = await new EmbedBenchmark(host.Services).RunAsync(settings.Queries, settings.Sentences, settings.Chunks, cancellationToken);
-        Console.WriteLine(Markdown(result));
-        if (settings.Json is not null)
-        {
-            await File.WriteAllTextAsync(settings.Json, JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }), cancellationToken);
-        }
+        await settings.ReportAsync(Markdown(result), result, cancellationToken);
         return CliApp.Ok;
     }
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Parley.Bench;
 using Spectre.Console.Cli;
 
@@ -16,7 +15,7 @@ namespace Parley.Cli.Commands.Bench;
 /// </summary>
 internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : BenchSettings
     {
         [CommandOption("--calls <N>")]
         public int Calls { get; init; } = 200;
@@ -48,8 +47,6 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
         [CommandOption("--admin-key <KEY>")]
         public string? AdminKey { get; init; }
 
-        [CommandOption("--json <FILE>")]
-        public string? Json { get; init; }
 
         public override Spectre.Console.ValidationResult Validate() =>
             Calls is < 1 or > 5000 ? Spectre.Console.ValidationResult.Error("--calls must be between 1 and 5 000")
@@ -109,11 +106,7 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
 
             Console.Error.WriteLine($"parley: {settings.Calls} concurrent calls for {settings.Seconds} s against {url}");
             var result = await new LoadBenchmark(http, tenant.AgentId, options).RunAsync(new ProgressLine(), cancellationToken) with { Replicas = replicas };
-            Console.WriteLine(Markdown(result));
-            if (settings.Json is not null)
-            {
-                await File.WriteAllTextAsync(settings.Json, JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }), cancellationToken);
-            }
+            await settings.ReportAsync(Markdown(result), result, cancellationToken);
             return CliApp.Ok;
         }
         finally

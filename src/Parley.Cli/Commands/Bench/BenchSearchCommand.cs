@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Parley.Bench;
 using Spectre.Console.Cli;
@@ -10,7 +9,7 @@ namespace Parley.Cli.Commands.Bench;
 /// <summary><c>parley bench search [--chunks N] [--tenants N] [--queries N] [--json FILE]</c>.</summary>
 internal sealed class BenchSearchCommand : AsyncCommand<BenchSearchCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : BenchSettings
     {
         [CommandOption("--chunks <N>")]
         public int Chunks { get; init; } = 100_000;
@@ -21,8 +20,6 @@ internal sealed class BenchSearchCommand : AsyncCommand<BenchSearchCommand.Setti
         [CommandOption("--queries <N>")]
         public int Queries { get; init; } = 100;
 
-        [CommandOption("--json <FILE>")]
-        public string? Json { get; init; }
 
         [CommandOption("--keep")]
         public bool Keep { get; init; }
@@ -38,11 +35,7 @@ internal sealed class BenchSearchCommand : AsyncCommand<BenchSearchCommand.Setti
     {
         using var host = CliHost.Build();
         var result = await new SearchBenchmark(host.Services).RunAsync(settings.Chunks, settings.Tenants, settings.Queries, settings.Keep, cancellationToken);
-        Console.WriteLine(Markdown(result));
-        if (settings.Json is not null)
-        {
-            await File.WriteAllTextAsync(settings.Json, JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }), cancellationToken);
-        }
+        await settings.ReportAsync(Markdown(result), result, cancellationToken);
         return CliApp.Ok;
     }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Parley.Bench;
@@ -14,7 +13,7 @@ namespace Parley.Cli.Commands.Bench;
 /// </summary>
 internal sealed class BenchTurnCommand : AsyncCommand<BenchTurnCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : BenchSettings
     {
         [CommandOption("--turns <N>")]
         public int Turns { get; init; } = 1000;
@@ -31,8 +30,6 @@ internal sealed class BenchTurnCommand : AsyncCommand<BenchTurnCommand.Settings>
         [CommandOption("--keep")]
         public bool Keep { get; init; }
 
-        [CommandOption("--json <FILE>")]
-        public string? Json { get; init; }
 
         public override Spectre.Console.ValidationResult Validate() =>
             Turns is < 1 or > 1_000_000 ? Spectre.Console.ValidationResult.Error("--turns must be between 1 and 1 000 000")
@@ -60,11 +57,7 @@ internal sealed class BenchTurnCommand : AsyncCommand<BenchTurnCommand.Settings>
         {
             await host.StopAsync(CancellationToken.None);
         }
-        Console.WriteLine(Markdown(result));
-        if (settings.Json is not null)
-        {
-            await File.WriteAllTextAsync(settings.Json, JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }), cancellationToken);
-        }
+        await settings.ReportAsync(Markdown(result), result, cancellationToken);
         return CliApp.Ok;
     }
 

@@ -63,6 +63,35 @@ public sealed class AlertStore([FromKeyedServices(DataSourceKeys.Transactional)]
         return await ReadAllAsync(reader, cancellationToken);
     }
 
+    /// <summary>Resolved alerts whose opening the webhook accepted but whose resolution it has not, oldest first.</summary>
+    internal async Task<IReadOnlyList<Alert>> UndeliveredResolutionsAsync(CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.Platform));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
+            SELECT {Columns} FROM alerts
+            WHERE resolved_at IS NOT NULL AND delivered_at IS NOT NULL AND resolution_delivered_at IS NULL AND resolved_at > $1
+            ORDER BY resolved_at LIMIT 100
+            """)
+        {
+            Parameters = { new() { Value = time.GetUtcNow().AddDays(-1) } },
+        });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        return await ReadAllAsync(reader, cancellationToken);
+    }
+
+    internal async Task MarkResolutionDeliveredAsync(Alert alert, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(new AccountId(alert.AccountId))));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("UPDATE alerts SET resolution_delivered_at = $3 WHERE account_id = $1 AND id = $2")
+        {
+            Parameters = { new() { Value = alert.AccountId }, new() { Value = alert.Id }, new() { Value = time.GetUtcNow() } },
+        });
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     internal async Task MarkDeliveredAsync(Alert alert, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();

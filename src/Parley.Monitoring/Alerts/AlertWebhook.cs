@@ -20,15 +20,19 @@ public sealed class AlertWebhook(IHttpClientFactory http, IOptions<MonitorOption
 
     public bool Configured => options.Value.WebhookUrl is not null;
 
+    /// <summary>Values of the <c>X-Parley-Event</c> header: an alert opened, or one already posted closed.</summary>
+    public const string RaisedEvent = "alert.raised";
+    public const string ResolvedEvent = "alert.resolved";
+
     /// <summary>Posts the alert; throws when the receiver has not accepted it after the retries.</summary>
-    public async Task SendAsync(Alert alert, CancellationToken cancellationToken)
+    public async Task SendAsync(Alert alert, string eventName, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var url = o.WebhookUrl ?? throw new InvalidOperationException("Parley:Monitor:WebhookUrl is not set.");
         var body = JsonSerializer.SerializeToUtf8Bytes(alert, JsonSerializerOptions.Web);
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        request.Headers.Add("X-Parley-Event", "alert");
+        request.Headers.Add("X-Parley-Event", eventName);
         if (!string.IsNullOrEmpty(o.WebhookSecret))
         {
             request.Headers.Add(SignatureHeader, Sign(o.WebhookSecret, body));

@@ -201,12 +201,16 @@ public sealed class LatencyMonitorService(
             return 0;
         }
         var delivered = 0;
-        foreach (var alert in await alerts.UndeliveredAsync(cancellationToken))
+        // Openings first, then the closings of alerts whose opening went out: a receiver never hears of
+        // a resolution before the alert it resolves.
+        var raised = (await alerts.UndeliveredAsync(cancellationToken)).Select(a => (Alert: a, Resolution: false));
+        var resolutions = (await alerts.UndeliveredResolutionsAsync(cancellationToken)).Select(a => (Alert: a, Resolution: true));
+        foreach (var (alert, resolution) in raised.Concat(resolutions).ToList())
         {
             try
             {
-                await webhook.SendAsync(alert, cancellationToken);
-                await alerts.MarkDeliveredAsync(alert, cancellationToken);
+                await webhook.SendAsync(resolution ? alert : alert with { ResolvedAt = null }, resolution ? AlertWebhook.ResolvedEvent : AlertWebhook.RaisedEvent, cancellationToken);
+                await (resolution ? alerts.MarkResolutionDeliveredAsync(alert, cancellationToken) : alerts.MarkDeliveredAsync(alert, cancellationToken));
                 metrics.Delivered(ok: true);
                 delivered++;
             }

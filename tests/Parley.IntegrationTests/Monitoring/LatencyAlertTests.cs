@@ -98,7 +98,16 @@ public sealed partial class LatencyAlertTests(MonitoringFixture fx) : IClassFixt
         Assert.Empty((await ListAsync(client, "/v1/alerts?open=true")).EnumerateArray());
         var resolved = Assert.Single((await ListAsync(client, "/v1/alerts")).EnumerateArray());
         Assert.NotEqual(JsonValueKind.Null, resolved.GetProperty("resolvedAt").ValueKind);
-        Assert.Equal(2, fx.Posts.Count); // resolution is stored, not posted again
+        // The webhook that heard of the alert hears it closed, once, signed like the opening.
+        var closing = fx.Posts.ToList()[2..];
+        var (closingBody, closingSignature, closingStatus) = Assert.Single(closing);
+        Assert.Equal(200, closingStatus);
+        Assert.Equal("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(MonitoringFixture.WebhookSecret), closingBody)), closingSignature);
+        var closed = JsonSerializer.Deserialize<JsonElement>(closingBody);
+        Assert.Equal(alert.Id, closed.GetProperty("id").GetGuid());
+        Assert.NotEqual(JsonValueKind.Null, closed.GetProperty("resolvedAt").ValueKind);
+        await monitor.CheckOnceAsync(CancellationToken.None);
+        Assert.Equal(3, fx.Posts.Count);
     }
 
     [Fact]

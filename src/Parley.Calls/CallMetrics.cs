@@ -7,16 +7,20 @@ namespace Parley.Calls;
 /// <summary>Meter <c>Parley.Calls</c>: per-stage and whole-turn durations, answer-cache hits, degraded stages.</summary>
 public sealed class CallMetrics
 {
+    public const string MeterName = "Parley.Calls";
+
     private readonly Histogram<double> _turn;
     private readonly Histogram<double> _stage;
     private readonly Counter<long> _turns;
     private readonly Counter<long> _cacheHits;
     private readonly Counter<long> _cacheMisses;
     private readonly Counter<long> _degraded;
+    private readonly Counter<long> _speechHits;
+    private readonly Counter<long> _speechMisses;
 
     public CallMetrics(IMeterFactory meters)
     {
-        var meter = meters.Create("Parley.Calls");
+        var meter = meters.Create(MeterName);
         double[] buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5];
         _turn = meter.CreateHistogram<double>("parley.turn.duration", "s", "Whole phone turn", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = buckets });
         _stage = meter.CreateHistogram<double>("parley.turn.stage.duration", "s", "One stage of a turn (tag parley.stage)", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = buckets });
@@ -24,25 +28,27 @@ public sealed class CallMetrics
         _cacheHits = meter.CreateCounter<long>("parley.answer_cache.hits", "{turn}", "Turns answered from the semantic answer cache");
         _cacheMisses = meter.CreateCounter<long>("parley.answer_cache.misses", "{turn}", "Turns the answer cache could not serve");
         _degraded = meter.CreateCounter<long>("parley.degraded_stages", "{stage}", "Stages that fell back (tag parley.stage)");
+        _speechHits = meter.CreateCounter<long>("parley.speech_cache.hits", "{turn}", "Answers whose audio came from the speech cache");
+        _speechMisses = meter.CreateCounter<long>("parley.speech_cache.misses", "{turn}", "Answers that had to be spoken");
     }
+
+    public void SpeechCache(bool hit) => (hit ? _speechHits : _speechMisses).Add(1);
 
     public void AnswerCache(AccountId account, bool hit) =>
         (hit ? _cacheHits : _cacheMisses).Add(1, new KeyValuePair<string, object?>("parley.account.id", account.ToString()));
 
-    public void Turn(AccountId account, TurnTimings t, IReadOnlyList<string> degraded, bool cached)
+    /// <param name="ran">The stages that ran in this turn: only they get a duration (a stage that did not run has none, not 0 ms).</param>
+    public void Turn(AccountId account, TurnTimings t, IReadOnlyList<string> degraded, IReadOnlyCollection<string> ran)
     {
         var a = new KeyValuePair<string, object?>("parley.account.id", account.ToString());
         _turn.Record(t.TotalMs / 1000, a);
         _turns.Add(1, a);
         foreach (var (stage, ms) in new[] { ("asr", t.AsrMs), ("embed", t.EmbedMs), ("search", t.SearchMs), ("llm", t.LlmMs), ("tts", t.TtsMs) })
         {
-            if ((stage == "asr" && ms == 0) || (cached && stage is "search" or "llm"))
+            if (ran.Contains(stage))
             {
-                // Text turns have no recognition stage, and an answer-cache hit runs neither search nor
-                // answer: recording zeros for stages that did not run would drag their percentiles down.
-                continue;
+                _stage.Record(ms / 1000, a, new("parley.stage", stage));
             }
-            _stage.Record(ms / 1000, a, new("parley.stage", stage));
         }
         foreach (var d in degraded)
         {

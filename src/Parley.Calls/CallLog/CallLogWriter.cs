@@ -50,7 +50,7 @@ public sealed partial class CallLogWriter : BackgroundService
                 },
             })
             .Build();
-        var meter = meters.Create("Parley.Calls");
+        var meter = meters.Create(CallMetrics.MeterName);
         meter.CreateObservableGauge("parley.calllog.backlog", () => Interlocked.Read(ref _pending), "{record}", "Call-log records waiting to be written");
         meter.CreateObservableCounter("parley.calllog.dropped", () => Interlocked.Read(ref _dropped), "{record}", "Records dropped because the backlog was full");
     }

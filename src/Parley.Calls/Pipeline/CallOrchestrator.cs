@@ -88,10 +88,12 @@ public sealed partial class CallOrchestrator(
         var agent = await agents.GetAsync(call.AgentId, cancellationToken);
         var account = call.AccountId;
         var degraded = new List<string>();
+        var ran = new List<string>(5);
         double asrMs = 0;
         var t = Stopwatch.GetTimestamp();
         if (utterance is not null)
         {
+            ran.Add("asr");
             transcript = await StageAsync("asr", o.AsrBudgetMs, degraded, async ct => (string?)await asr.TranscribeAsync(utterance, ct), () => null, cancellationToken);
             transcript = transcript?.Trim() is { Length: > 0 } heard ? heard[..Math.Min(heard.Length, MaxTranscriptLength)] : null;
             asrMs = Elapsed(t);
@@ -110,8 +112,9 @@ public sealed partial class CallOrchestrator(
         else
         {
             // Embed once: the vector serves the answer cache and the search.
+            ran.Add("embed");
             t = Stopwatch.GetTimestamp();
-            var generation = new EmbeddingGenerationOptions { AdditionalProperties = new() { ["parley.account_id"] = account.ToString() } };
+            var generation = new EmbeddingGenerationOptions { AdditionalProperties = new() { [EmbeddingProperties.Account] = account.ToString() } };
             var vector = (await embeddings.GenerateVectorAsync(transcript, generation, cancellationToken)).ToArray();
             embedMs = Elapsed(t);
 
@@ -126,6 +129,7 @@ public sealed partial class CallOrchestrator(
             else
             {
                 metrics.AnswerCache(account, hit: false);
+                ran.AddRange(["search", "llm"]);
                 t = Stopwatch.GetTimestamp();
                 passages = await StageAsync("search", o.SearchBudgetMs, degraded, async ct =>
                     (await search.SearchAsync(account, new SearchRequest(transcript!, agent.TopK, null, null, agent.Hybrid ? SearchMode.Hybrid : SearchMode.Vector), vector, ct)).Results,
@@ -155,14 +159,15 @@ public sealed partial class CallOrchestrator(
         var tts = speech.FirstOrDefault();
         if (speak && tts is not null)
         {
-            if (o.SpeechCacheMegabytes > 0 && speechCache.TryGet(tts.Name, agent.Voice, answer, out var spoken))
+            if (speechCache.TryGet(tts.Name, agent.Voice, answer, out var spoken))
             {
                 audio = spoken;
             }
             else
             {
+                ran.Add("tts");
                 audio = await StageAsync("tts", o.TtsBudgetMs, degraded, async ct => (byte[]?)await tts.SpeakAsync(answer, agent.Voice, ct), () => null, turnBudget.Token);
-                if (audio is not null && o.SpeechCacheMegabytes > 0)
+                if (audio is not null)
                 {
                     speechCache.Add(tts.Name, agent.Voice, answer, audio);
                 }
@@ -183,7 +188,7 @@ public sealed partial class CallOrchestrator(
         }, cached is null && transcript is not null && llm is ChatClientAnswerGenerator
             ? [new UsageRecord { AccountId = account, Id = Guid.CreateVersion7(), Kind = BillingService.LlmTokens, Quantity = (transcript.Length + answer.Length) / 4, OccurredAt = time.GetUtcNow(), CallId = callId }]
             : []);
-        metrics.Turn(account, timings, degraded, cached is not null);
+        metrics.Turn(account, timings, degraded, ran);
         return new TurnResult(turnId, answer, sources, audio, timings, cached is not null, degraded) { Transcript = transcript };
     }
 

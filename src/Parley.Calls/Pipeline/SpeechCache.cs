@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
@@ -14,28 +13,33 @@ namespace Parley.Calls.Pipeline;
 /// </summary>
 public sealed class SpeechCache : IDisposable
 {
-    private readonly MemoryCache _cache;
-    private readonly Counter<long> _hits;
-    private readonly Counter<long> _misses;
+    private readonly MemoryCache? _cache;
+    private readonly CallMetrics _metrics;
 
-    public SpeechCache(IOptions<CallOptions> options, IMeterFactory meters)
+    public SpeechCache(IOptions<CallOptions> options, CallMetrics metrics)
     {
-        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = (long)options.Value.SpeechCacheMegabytes * 1024 * 1024 });
-        var meter = meters.Create("Parley.Calls");
-        _hits = meter.CreateCounter<long>("parley.speech_cache.hits", "{turn}", "Answers whose audio came from the speech cache");
-        _misses = meter.CreateCounter<long>("parley.speech_cache.misses", "{turn}", "Answers that had to be spoken");
+        _metrics = metrics;
+        // 0 megabytes turns the cache off: every answer is spoken.
+        _cache = options.Value.SpeechCacheMegabytes > 0
+            ? new MemoryCache(new MemoryCacheOptions { SizeLimit = (long)options.Value.SpeechCacheMegabytes * 1024 * 1024 })
+            : null;
     }
 
     public bool TryGet(string provider, string voice, string text, out byte[] audio)
     {
+        audio = [];
+        if (_cache is null)
+        {
+            return false;
+        }
         var hit = _cache.TryGetValue((provider, voice, text), out byte[]? found) && found is not null;
-        (hit ? _hits : _misses).Add(1);
+        _metrics.SpeechCache(hit);
         audio = found ?? [];
         return hit;
     }
 
     public void Add(string provider, string voice, string text, byte[] audio) =>
-        _cache.Set((provider, voice, text), audio, new MemoryCacheEntryOptions { Size = audio.Length + text.Length * 2 });
+        _cache?.Set((provider, voice, text), audio, new MemoryCacheEntryOptions { Size = audio.Length + text.Length * 2 });
 
-    public void Dispose() => _cache.Dispose();
+    public void Dispose() => _cache?.Dispose();
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
+using Parley.Domain;
 
 namespace Parley.Embeddings.Caching;
 
@@ -16,10 +17,10 @@ public sealed class CachingEmbeddingGenerator(
     EmbeddingMetrics metrics) : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
 {
     /// <summary>Callers put the account id here so cache and timing metrics are per account.</summary>
-    public const string AccountProperty = "parley.account_id";
+    public const string AccountProperty = EmbeddingProperties.Account;
 
     /// <summary>Set on each returned embedding: 1 or 2 when a cache tier served it, 0 when the model computed it.</summary>
-    public const string TierProperty = "parley.cache.tier";
+    public const string TierProperty = EmbeddingProperties.CacheTier;
 
     public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
         IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)

@@ -30,10 +30,11 @@ public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, E
         _logger = logger;
         _sessions = Math.Max(1, sessions ?? Environment.ProcessorCount);
         Runtime = runtime;
+        var shared = runtime == LocalRuntime.Onnx ? OnnxMiniLmEncoder.LoadResources() : default;
         for (var i = 0; i < _sessions; i++)
         {
             var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-            _encoders.Add(runtime == LocalRuntime.Wrapper ? new WrapperMiniLmEncoder(options) : new OnnxMiniLmEncoder(options));
+            _encoders.Add(runtime == LocalRuntime.Wrapper ? new WrapperMiniLmEncoder(options) : new OnnxMiniLmEncoder(options, shared.Model, shared.Tokenizer));
         }
         _available = new SemaphoreSlim(_sessions, _sessions);
         Metadata = new EmbeddingGeneratorMetadata("local", null, EmbeddingOptions.LocalModel, 384);
@@ -90,7 +91,7 @@ public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, E
         {
             return text;
         }
-        var pieces = _tokenizer.Tokenize(int.MaxValue, [text])[0].Length;
+        var pieces = CountWordPieces(text);
         if (pieces <= MaxWordPieces)
         {
             return text;
@@ -103,7 +104,7 @@ public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, E
             cut = string.Join(' ', words.Take(keep));
             keep = (int)(keep * 0.95);
         }
-        while (keep > 0 && _tokenizer.Tokenize(int.MaxValue, [cut])[0].Length > MaxWordPieces);
+        while (keep > 0 && CountWordPieces(cut) > MaxWordPieces);
         LogTruncated(_logger, pieces, MaxWordPieces);
         return cut;
     }

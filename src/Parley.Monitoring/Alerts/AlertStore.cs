@@ -46,33 +46,23 @@ public sealed class AlertStore([FromKeyedServices(DataSourceKeys.Transactional)]
     }
 
     /// <summary>Alerts the webhook has not accepted yet, oldest first (raised within the last day: older news is stale).</summary>
-    internal async Task<IReadOnlyList<Alert>> UndeliveredAsync(CancellationToken cancellationToken)
-    {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.Platform));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
-            SELECT {Columns} FROM alerts
-            WHERE delivered_at IS NULL AND raised_at > $1
-            ORDER BY raised_at LIMIT 100
-            """)
-        {
-            Parameters = { new() { Value = time.GetUtcNow().AddDays(-1) } },
-        });
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
-        return await ReadAllAsync(reader, cancellationToken);
-    }
+    internal Task<IReadOnlyList<Alert>> UndeliveredAsync(CancellationToken cancellationToken) =>
+        DueForWebhookAsync("delivered_at IS NULL AND raised_at > $1", "raised_at", cancellationToken);
 
     /// <summary>Resolved alerts whose opening the webhook accepted but whose resolution it has not, oldest first.</summary>
-    internal async Task<IReadOnlyList<Alert>> UndeliveredResolutionsAsync(CancellationToken cancellationToken)
+    internal Task<IReadOnlyList<Alert>> UndeliveredResolutionsAsync(CancellationToken cancellationToken) =>
+        DueForWebhookAsync("resolved_at IS NOT NULL AND delivered_at IS NOT NULL AND resolution_delivered_at IS NULL AND resolved_at > $1", "resolved_at", cancellationToken);
+
+    internal Task MarkDeliveredAsync(Alert alert, CancellationToken cancellationToken) => MarkAsync(alert, "delivered_at", cancellationToken);
+
+    internal Task MarkResolutionDeliveredAsync(Alert alert, CancellationToken cancellationToken) => MarkAsync(alert, "resolution_delivered_at", cancellationToken);
+
+    // Both conditions are constants of this class, never input: only $1 (a day ago) is a value.
+    private async Task<IReadOnlyList<Alert>> DueForWebhookAsync(string condition, string order, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.Platform));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
-            SELECT {Columns} FROM alerts
-            WHERE resolved_at IS NOT NULL AND delivered_at IS NOT NULL AND resolution_delivered_at IS NULL AND resolved_at > $1
-            ORDER BY resolved_at LIMIT 100
-            """)
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {Columns} FROM alerts WHERE {condition} ORDER BY {order} LIMIT 100")
         {
             Parameters = { new() { Value = time.GetUtcNow().AddDays(-1) } },
         });
@@ -81,22 +71,11 @@ public sealed class AlertStore([FromKeyedServices(DataSourceKeys.Transactional)]
         return await ReadAllAsync(reader, cancellationToken);
     }
 
-    internal async Task MarkResolutionDeliveredAsync(Alert alert, CancellationToken cancellationToken)
+    private async Task MarkAsync(Alert alert, string column, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(new AccountId(alert.AccountId))));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("UPDATE alerts SET resolution_delivered_at = $3 WHERE account_id = $1 AND id = $2")
-        {
-            Parameters = { new() { Value = alert.AccountId }, new() { Value = alert.Id }, new() { Value = time.GetUtcNow() } },
-        });
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    internal async Task MarkDeliveredAsync(Alert alert, CancellationToken cancellationToken)
-    {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(new AccountId(alert.AccountId))));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("UPDATE alerts SET delivered_at = $3 WHERE account_id = $1 AND id = $2")
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"UPDATE alerts SET {column} = $3 WHERE account_id = $1 AND id = $2")
         {
             Parameters = { new() { Value = alert.AccountId }, new() { Value = alert.Id }, new() { Value = time.GetUtcNow() } },
         });

@@ -22,7 +22,7 @@ namespace Parley.Monitoring.Telemetry;
 internal static class TelemetrySetup
 {
     /// <summary>The meters Parley's libraries create through IMeterFactory.</summary>
-    public static readonly string[] Meters = [KnowledgeMetrics.MeterName, "Parley.Calls", EmbeddingMetrics.MeterName, MonitoringMetrics.MeterName];
+    public static readonly string[] Meters = [KnowledgeMetrics.MeterName, CallMetrics.MeterName, EmbeddingMetrics.MeterName, MonitoringMetrics.MeterName];
 
     public static void AddParleyTelemetry(this IHostApplicationBuilder builder)
     {

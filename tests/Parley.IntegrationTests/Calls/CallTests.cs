@@ -126,7 +126,7 @@ public sealed class CallTests(CallFixture api) : IClassFixture<CallFixture>
         var agent = await SetUpAsync(a.Client);
         var call = await StartCallAsync(a.Client, agent);
         using var hits = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
-            api.App.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Parley.Calls", "parley.speech_cache.hits");
+            api.App.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Parley.Calls.CallMetrics.MeterName, "parley.speech_cache.hits");
 
         var first = await TurnAsync(a.Client, call, "Is there parking near the restaurant?");
         var again = await TurnAsync(a.Client, call, "is there parking near the restaurant");

@@ -1,0 +1,14 @@
+namespace Parley.Domain;
+
+/// <summary>
+/// Names of the <c>AdditionalProperties</c> that travel with embedding requests and results between the
+/// caching generator and its callers (knowledge side, call orchestrator), which do not reference each other.
+/// </summary>
+public static class EmbeddingProperties
+{
+    /// <summary>On a request: the account asking, so cache and timing metrics are per account.</summary>
+    public const string Account = "parley.account_id";
+
+    /// <summary>On a result: 1 or 2 when a cache tier served it, 0 when the model computed it.</summary>
+    public const string CacheTier = "parley.cache.tier";
+}

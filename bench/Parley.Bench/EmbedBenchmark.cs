@@ -84,14 +84,13 @@ public sealed class EmbedBenchmark(IServiceProvider services)
                 }
 
                 var cachedTask = ctx.AddTask("cached, tier 1 and tier 2", maxValue: 4 * queries);
-                using var inner = new LocalMiniLmGenerator(logger, sessions, LocalRuntime.Onnx);
                 var metrics = services.GetRequiredService<EmbeddingMetrics>();
-                var tier1 = new CachingEmbeddingGenerator(inner, EmbeddingOptions.LocalModel, "local", new LruCache<string, float[]>(queries * 2), null, metrics);
+                var tier1 = new CachingEmbeddingGenerator(onnx, EmbeddingOptions.LocalModel, "local", new LruCache<string, float[]>(queries * 2), null, metrics);
                 await LatencyAsync(tier1, queryTexts, cachedTask, cancellationToken);
                 var t1 = await LatencyAsync(tier1, queryTexts, cachedTask, cancellationToken);
                 result["tier1"] = new CachedResult(t1.P50Ms, t1.P95Ms, t1.P99Ms);
                 result["tier2"] = options.PersistentCache
-                    ? await Tier2Async(inner, metrics, queryTexts, cachedTask, cancellationToken)
+                    ? await Tier2Async(onnx, metrics, queryTexts, cachedTask, cancellationToken)
                     : "skipped: no database";
             });
         result["runtimes"] = runtimes;

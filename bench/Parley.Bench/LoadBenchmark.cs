@@ -61,7 +61,8 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
         var all = Task.WhenAll(lines);
         while (!all.IsCompleted)
         {
-            await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
+            // Not the caller's token: once cancelled it would make this loop spin while the lines drain.
+            await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
             progress?.Report(Snapshot(clock.Elapsed));
         }
         await all;
@@ -94,7 +95,7 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
         while (!stopStarting.IsCancellationRequested)
         {
             var started = Stopwatch.GetTimestamp();
-            var callId = await SendAsync(() => client.PostAsJsonAsync("/v1/calls", new { agentId, direction = "in" }, cancellationToken), "call");
+            var callId = await SendAsync(() => client.PostAsJsonAsync("/v1/calls", new { agentId, direction = "in" }, cancellationToken), "call", cancellationToken);
             if (callId is null)
             {
                 await PauseAfterErrorAsync(stopStarting);
@@ -108,7 +109,7 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
             {
                 var question = Question(random, line, turn);
                 var sent = Stopwatch.GetTimestamp();
-                var answer = await SendAsync(() => client.PostAsJsonAsync($"/v1/calls/{id}/turns?speak={(options.Speak ? "true" : "false")}", new { transcript = question }, cancellationToken), "turn");
+                var answer = await SendAsync(() => client.PostAsJsonAsync($"/v1/calls/{id}/turns?speak={(options.Speak ? "true" : "false")}", new { transcript = question }, cancellationToken), "turn", cancellationToken);
                 if (answer is not { } a)
                 {
                     continue;
@@ -123,7 +124,7 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
                     await Delay(options.Think * (0.5 + random.NextDouble()), stopStarting);
                 }
             }
-            if (await SendAsync(() => client.PostAsync(new Uri($"/v1/calls/{id}/end", UriKind.Relative), null, cancellationToken), "end") is not null && turnsDone == options.TurnsPerCall)
+            if (await SendAsync(() => client.PostAsync(new Uri($"/v1/calls/{id}/end", UriKind.Relative), null, cancellationToken), "end", cancellationToken) is not null && turnsDone == options.TurnsPerCall)
             {
                 Interlocked.Increment(ref _callsCompleted);
             }
@@ -144,19 +145,20 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
     }
 
     /// <summary>Sends one request; a failure is counted by kind (status code, timeout, connection) and gives null.</summary>
-    private async Task<JsonElement?> SendAsync(Func<Task<HttpResponseMessage>> send, string what)
+    private async Task<JsonElement?> SendAsync(Func<Task<HttpResponseMessage>> send, string what, CancellationToken cancellationToken)
     {
         try
         {
             using var response = await send();
             if (response.IsSuccessStatusCode)
             {
-                return await response.Content.ReadFromJsonAsync<JsonElement>();
+                return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
             }
             _errors.AddOrUpdate($"{what} {(int)response.StatusCode}", 1, (_, n) => n + 1);
         }
-        catch (TaskCanceledException)
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            // The client's timeout, not the user stopping the run (that propagates).
             _errors.AddOrUpdate($"{what} timeout", 1, (_, n) => n + 1);
         }
         catch (HttpRequestException e)

@@ -21,8 +21,6 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     public Uri BaseUrl { get; }
-    public int ProcessId => _process.Id;
-    public bool HasExited => _process.HasExited;
 
     /// <summary>The last lines the server wrote (stdout and stderr).</summary>
     public string Output => string.Join('\n', _output);

@@ -61,6 +61,7 @@ public static class MonitoringHostingExtensions
                 pipeline.AddTimeout(TimeSpan.FromSeconds(10));
             });
 
+        builder.Services.AddSingleton<DatabaseReading>();
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(5))
             .AddCheck<PgvectorHealthCheck>("pgvector", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(5))

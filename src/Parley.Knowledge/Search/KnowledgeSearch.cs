@@ -95,7 +95,7 @@ public sealed class KnowledgeSearch(
                 {
                     results = await ReadAsync(batch, request, cancellationToken);
                 }
-                catch (NpgsqlException e) when (attempt == 1 && IsConnectionLoss(e) && !cancellationToken.IsCancellationRequested)
+                catch (NpgsqlException e) when (attempt == 1 && DatabaseErrors.IsConnectionLoss(e) && !cancellationToken.IsCancellationRequested)
                 {
                     // The server under the pooled connection went away (a standby stopped, the primary
                     // restarted). Npgsql has marked that host offline and emptied its pool, so a second
@@ -128,11 +128,6 @@ public sealed class KnowledgeSearch(
         }
         return results;
     }
-
-    /// <summary>Broken connection or a server shutting down (57P01..57P03, class 08), not a problem of the query.</summary>
-    private static bool IsConnectionLoss(NpgsqlException e) => e is PostgresException pe
-        ? pe.SqlState.StartsWith("57P", StringComparison.Ordinal) || pe.SqlState.StartsWith("08", StringComparison.Ordinal)
-        : e.IsTransient;
 
     /// <summary>The <c>EXPLAIN (ANALYZE, BUFFERS)</c> of exactly the statement a search runs, for the admin playground.</summary>
     public async Task<string> ExplainAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)

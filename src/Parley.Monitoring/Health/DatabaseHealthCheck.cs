@@ -4,7 +4,7 @@ using Parley.Transactional.Persistence;
 namespace Parley.Monitoring.Health;
 
 /// <summary>The database answers and every migration is applied (the same reading as <c>GET /health</c>).</summary>
-internal sealed class DatabaseHealthCheck(DatabaseStatus status) : IHealthCheck
+internal sealed class DatabaseHealthCheck(DatabaseReading status) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -4,7 +4,7 @@ using Parley.Transactional.Persistence;
 namespace Parley.Monitoring.Health;
 
 /// <summary>The <c>vector</c> extension is installed, at the version Parley needs.</summary>
-internal sealed class PgvectorHealthCheck(DatabaseStatus status) : IHealthCheck
+internal sealed class PgvectorHealthCheck(DatabaseReading status) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

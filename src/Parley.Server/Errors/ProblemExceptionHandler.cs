@@ -46,7 +46,7 @@ internal sealed class ProblemExceptionHandler : IExceptionHandler
         {
             if (e is Npgsql.PostgresException pe)
             {
-                return pe.SqlState.StartsWith("57P", StringComparison.Ordinal) || pe.SqlState.StartsWith("08", StringComparison.Ordinal) || pe.IsTransient;
+                return Parley.Data.DatabaseErrors.IsConnectionLoss(pe) || pe.IsTransient;
             }
             if (e is Npgsql.NpgsqlException { IsTransient: true })
             {

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Configuration;
 using Parley.Bench;
+using Parley.Data;
 using Spectre.Console.Cli;
 
 namespace Parley.Cli.Commands.Bench;
@@ -102,7 +104,7 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tenant.ApiKey);
             var options = new LoadOptions(settings.Calls, TimeSpan.FromSeconds(settings.Seconds), settings.Turns, TimeSpan.FromMilliseconds(settings.ThinkMs), !settings.NoSpeak, settings.Unique);
             // One short call first, not counted: the first turn of a process loads the model and the speech engine.
-            await new LoadBenchmark(http, tenant.AgentId, options with { Calls = 1, Duration = TimeSpan.FromSeconds(1), TurnsPerCall = 2 }).RunAsync(null, cancellationToken);
+            await new LoadBenchmark(http, tenant.AgentId, options with { Calls = 1, Duration = TimeSpan.FromSeconds(1), TurnsPerCall = 2, Think = TimeSpan.Zero }).RunAsync(null, cancellationToken);
 
             Console.Error.WriteLine($"parley: {settings.Calls} concurrent calls for {settings.Seconds} s against {url}");
             var result = await new LoadBenchmark(http, tenant.AgentId, options).RunAsync(new ProgressLine(), cancellationToken) with { Replicas = replicas };
@@ -113,6 +115,7 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
         {
             if (server is not null)
             {
+                // A graceful stop with room for the call-log flush; disposing after it finds the process gone.
                 await server.StopAsync(TimeSpan.FromSeconds(20));
                 await server.DisposeAsync();
             }
@@ -152,7 +155,8 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
         };
         int? replicas = null;
-        var external = Environment.GetEnvironmentVariable("PARLEY_DATABASE_URL") is { Length: > 0 } || Environment.GetEnvironmentVariable("ConnectionStrings__Parley") is { Length: > 0 };
+        // The same resolution the server makes (URL, ConnectionStrings:Parley, Parley:Database:ConnectionString).
+        var external = ConnectionStrings.Resolve(new ConfigurationBuilder().AddEnvironmentVariables().Build()) is not null;
         if (!external)
         {
             var cluster = ParleyHome.Cluster;

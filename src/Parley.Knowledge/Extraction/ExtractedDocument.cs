@@ -6,6 +6,10 @@ public sealed record Section(IReadOnlyList<string> Headings, IReadOnlyList<strin
 /// <summary>Clean text of a document, its structure kept: what the chunker works from.</summary>
 public sealed record ExtractedDocument(string? Title, IReadOnlyList<Section> Sections)
 {
-    public string PlainText => string.Join("\n\n", Sections.Select(s =>
+    /// <summary>
+    /// The whole text, headings included, joined once at construction: validation, the content hash and
+    /// a queued job each read it, and a document can be megabytes.
+    /// </summary>
+    public string PlainText { get; } = string.Join("\n\n", Sections.Select(s =>
         string.Join("\n", s.Headings.Count > 0 ? [string.Join(" > ", s.Headings), .. s.Paragraphs] : s.Paragraphs)));
 }

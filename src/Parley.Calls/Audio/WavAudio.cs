@@ -69,7 +69,7 @@ public static class WavAudio
         return output.ToArray();
     }
 
-    /// <summary>Any WAV re-encoded as 16-bit mono PCM at <paramref name="sampleRate"/> (a no-op copy when it already is).</summary>
+    /// <summary>Any WAV re-encoded as 16-bit mono PCM at <paramref name="sampleRate"/> (always decoded and encoded again, even when it already is).</summary>
     public static byte[] Resample(ReadOnlySpan<byte> wav, int sampleRate) => ToWav(ToPcm16(wav, sampleRate), sampleRate);
 
     /// <summary>The sample rate a WAV header declares (0 when it is not a WAV).</summary>

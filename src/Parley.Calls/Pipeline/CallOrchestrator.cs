@@ -62,7 +62,7 @@ public sealed partial class CallOrchestrator(
     {
         var o = options.Value;
         var started = Stopwatch.GetTimestamp();
-        byte[]? utterance = null;
+        short[]? utterance = null;
         if (recording is { } wav)
         {
             if (!asr.AcceptsAudio)
@@ -70,8 +70,8 @@ public sealed partial class CallOrchestrator(
                 throw new InvalidRequestException("audio",
                     $"This server takes text turns only (Parley:Asr:Provider is '{asr.Name}'); send {{\"transcript\": …}}, or configure 'openai' or 'pocketsphinx'.");
             }
-            // Recognisers get one shape: 16 kHz 16-bit mono (and a file that is no WAV is a 400 here, not a degraded turn).
-            utterance = Audio.WavAudio.Resample(wav.Span, 16000);
+            // Recognisers get one shape, decoded once: 16 kHz 16-bit mono samples (and a file that is no WAV is a 400 here, not a degraded turn).
+            utterance = Audio.WavAudio.ToPcm16(wav.Span, ISpeechToText.SampleRate);
         }
         else
         {

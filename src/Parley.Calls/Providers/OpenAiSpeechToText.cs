@@ -1,4 +1,5 @@
 using OpenAI.Audio;
+using Parley.Calls.Audio;
 
 namespace Parley.Calls.Providers;
 
@@ -11,9 +12,9 @@ public sealed class OpenAiSpeechToText(AsrOptions options) : ISpeechToText
 
     public bool AcceptsAudio => true;
 
-    public async Task<string> TranscribeAsync(ReadOnlyMemory<byte> wav, CancellationToken cancellationToken)
+    public async Task<string> TranscribeAsync(short[] samples, CancellationToken cancellationToken)
     {
-        using var audio = new MemoryStream(wav.ToArray(), writable: false);
+        using var audio = new MemoryStream(WavAudio.ToWav(samples, ISpeechToText.SampleRate), writable: false);
         var transcription = await _client.TranscribeAudioAsync(audio, "turn.wav", new AudioTranscriptionOptions
         {
             Language = options.Language,

@@ -11,6 +11,6 @@ public sealed class PassthroughSpeechToText : ISpeechToText
 
     public bool AcceptsAudio => false;
 
-    public Task<string> TranscribeAsync(ReadOnlyMemory<byte> wav, CancellationToken cancellationToken) =>
+    public Task<string> TranscribeAsync(short[] samples, CancellationToken cancellationToken) =>
         throw new NotSupportedException("The passthrough recogniser takes text turns only.");
 }

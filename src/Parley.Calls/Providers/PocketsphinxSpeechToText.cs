@@ -14,7 +14,7 @@ namespace Parley.Calls.Providers;
 /// </summary>
 public sealed class PocketsphinxSpeechToText : ISpeechToText, IDisposable
 {
-    public const int SampleRate = 16000;
+    public const int SampleRate = ISpeechToText.SampleRate;
     private const int Slice = SampleRate / 10;
 
     private readonly ConcurrentBag<IntPtr> _idle = [];
@@ -43,9 +43,8 @@ public sealed class PocketsphinxSpeechToText : ISpeechToText, IDisposable
     /// <summary>Loads one decoder now, so the first caller does not pay for it.</summary>
     public void WarmUp() => _idle.Add(Create());
 
-    public async Task<string> TranscribeAsync(ReadOnlyMemory<byte> wav, CancellationToken cancellationToken)
+    public async Task<string> TranscribeAsync(short[] samples, CancellationToken cancellationToken)
     {
-        var samples = WavAudio.ToPcm16(wav.Span, SampleRate);
         await _available.WaitAsync(cancellationToken);
         // Decoding is CPU work in native code: off the request thread, slice by slice. The caller is
         // let go the moment its budget ends; the decoder finishes its slice and returns to the pool.

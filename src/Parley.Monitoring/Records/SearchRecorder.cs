@@ -1,6 +1,4 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -8,8 +6,6 @@ using NpgsqlTypes;
 using Parley.Data;
 using Parley.Domain;
 using Parley.Domain.Knowledge;
-using Polly;
-using Polly.Retry;
 
 namespace Parley.Monitoring.Records;
 
@@ -20,114 +16,49 @@ namespace Parley.Monitoring.Records;
 /// batch, across accounts under the platform scope (each row carries its account, row-level security
 /// checks it).
 /// </summary>
-public sealed class SearchRecorder : BackgroundService, ISearchObserver
+public sealed class SearchRecorder : BatchingWriter<SearchRecorder.SearchRecord>, ISearchObserver
 {
-    private const int BatchSize = 1000;
-
-    private readonly Channel<SearchRecord> _queue;
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
     private readonly MonitoringMetrics _metrics;
     private readonly ILogger<SearchRecorder> _logger;
-    private readonly ResiliencePipeline _retry;
-    private long _pending;
-    private long _dropped;
 
+    // Records are statistics, not call logs: a batch is retried for a while (a database restart),
+    // then dropped and counted rather than held forever.
     public SearchRecorder(
         [FromKeyedServices(DataSourceKeys.Transactional)] NpgsqlDataSource dataSource,
         IOptions<MonitorOptions> options,
         TimeProvider time,
         MonitoringMetrics metrics,
         ILogger<SearchRecorder> logger)
+        : base(options.Value.RecordCapacity, batchSize: 1000, maxRetries: 6, time)
     {
         _dataSource = dataSource;
         _time = time;
         _metrics = metrics;
         _logger = logger;
-        _queue = Channel.CreateBounded<SearchRecord>(new BoundedChannelOptions(options.Value.RecordCapacity)
-        {
-            FullMode = BoundedChannelFullMode.DropWrite,
-            SingleReader = true,
-        });
-        // Records are statistics, not call logs: a batch is retried for a while (a database restart),
-        // then dropped and counted rather than held forever.
-        _retry = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = 6,
-                BackoffType = DelayBackoffType.Exponential,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(5),
-                UseJitter = true,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
-                OnRetry = a =>
-                {
-                    LogMessages.RecordWriteRetry(_logger, a.AttemptNumber, a.Outcome.Exception);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
-        metrics.ObserveRecorder(() => Backlog, () => Interlocked.Read(ref _dropped));
+        metrics.ObserveRecorder(() => Backlog, () => Dropped);
     }
-
-    /// <summary>Records queued and not yet written.</summary>
-    public long Backlog => Interlocked.Read(ref _pending);
 
     public void Searched(AccountId account, SearchObservation observation)
     {
         var now = _time.GetUtcNow();
-        Interlocked.Increment(ref _pending);
-        if (!_queue.Writer.TryWrite(new SearchRecord(account, Guid.CreateVersion7(now), now, observation)))
-        {
-            Interlocked.Decrement(ref _pending);
-            Interlocked.Increment(ref _dropped);
-        }
+        TryEnqueue(new SearchRecord(account, Guid.CreateVersion7(now), now, observation));
     }
 
-    /// <summary>Waits until everything queued before the call is written (tests, shutdown).</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        while (Backlog > 0)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken);
-        }
-    }
+    protected override void Written(int count) => _metrics.Written(count);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var batch = new List<SearchRecord>(BatchSize);
-        try
-        {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
-            {
-                while (batch.Count < BatchSize && _queue.Reader.TryRead(out var record))
-                {
-                    batch.Add(record);
-                }
-                try
-                {
-                    await _retry.ExecuteAsync(async ct => await WriteAsync(batch, ct), stoppingToken);
-                    _metrics.Written(batch.Count);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    Interlocked.Add(ref _dropped, batch.Count);
-                    LogMessages.RecordsLost(_logger, batch.Count, e);
-                }
-                Interlocked.Add(ref _pending, -batch.Count);
-                batch.Clear();
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override void Retrying(int attempt, Exception? exception) => LogMessages.RecordWriteRetry(_logger, attempt, exception);
+
+    protected override void Lost(int count, Exception exception) => LogMessages.RecordsLost(_logger, count, exception);
+
+    protected override void Unwritten(long count) => LogMessages.RecordsUnwritten(_logger, count);
 
     /// <summary>
     /// One multi-row INSERT from arrays (unnest): PostgreSQL refuses COPY FROM into a table under
     /// row-level security, and a single parameterised statement keeps a batch at one round trip.
     /// </summary>
-    private async Task WriteAsync(List<SearchRecord> records, CancellationToken cancellationToken)
+    protected override async Task WriteBatchAsync(IReadOnlyList<SearchRecord> records, CancellationToken cancellationToken)
     {
         await using var batch = _dataSource.CreateBatch();
         batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.Platform));
@@ -152,19 +83,6 @@ public sealed class SearchRecorder : BackgroundService, ISearchObserver
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _queue.Writer.TryComplete();
-        try
-        {
-            await FlushAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            LogMessages.RecordsUnwritten(_logger, Backlog);
-        }
-        await base.StopAsync(cancellationToken);
-    }
-
-    private sealed record SearchRecord(AccountId Account, Guid Id, DateTimeOffset At, SearchObservation Observation);
+    /// <summary>One search as queued for its row.</summary>
+    public sealed record SearchRecord(AccountId Account, Guid Id, DateTimeOffset At, SearchObservation Observation);
 }

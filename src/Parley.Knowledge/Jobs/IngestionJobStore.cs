@@ -38,9 +38,8 @@ public sealed class IngestionJobStore(
         ingestion.Validate(request);
         var document = JsonSerializer.Serialize(new StoredDocument(request.Document.Title,
             request.Document.Sections.Select(s => new StoredSection(s.Headings, s.Paragraphs)).ToList()));
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
+        await using var batch = dataSource.ForTenant(account).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand($"""
             WITH inserted AS (
               INSERT INTO knowledge_jobs (account_id, id, source, title, content_hash, document, metadata, bytes, max_attempts)
               VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)
@@ -67,7 +66,6 @@ public sealed class IngestionJobStore(
             },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             // The twin job finished between the insert's conflict check and the select: try again.
@@ -105,9 +103,8 @@ public sealed class IngestionJobStore(
     public async Task<ClaimedJob?> ClaimAsync(string worker, CancellationToken cancellationToken)
     {
         var token = $"{worker}/{Guid.NewGuid():N}";
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.Platform));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+        await using var batch = dataSource.ForTenant(TenantScope.Platform).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("""
             WITH next AS (
               SELECT account_id, id FROM knowledge_jobs
               WHERE status IN ('queued', 'running')
@@ -128,7 +125,6 @@ public sealed class IngestionJobStore(
             Parameters = { new() { Value = token }, new() { Value = (double)options.Value.LeaseSeconds } },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
@@ -183,8 +179,7 @@ public sealed class IngestionJobStore(
 
     private async Task<bool> UpdateAsync(ClaimedJob job, string sql, object[] args, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(job.Account)));
+        await using var batch = dataSource.ForTenant(job.Account).CreateBatch();
         var cmd = new NpgsqlBatchCommand(sql)
         {
             Parameters = { new() { Value = job.Account.Value }, new() { Value = job.Id }, new() { Value = job.Token } },
@@ -193,20 +188,18 @@ public sealed class IngestionJobStore(
         {
             cmd.Parameters.Add(new NpgsqlParameter { Value = a });
         }
-        batch.BatchCommands.Add(cmd);
+        batch.Add(cmd);
         await batch.ExecuteNonQueryAsync(cancellationToken);
         return cmd.RecordsAffected > 0;
     }
 
     private async Task<List<IngestionJob>> QueryAsync(AccountId account, string sql, NpgsqlParameter[] args, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
+        await using var batch = dataSource.ForTenant(account).CreateBatch();
         var cmd = new NpgsqlBatchCommand(sql);
         cmd.Parameters.AddRange(args);
-        batch.BatchCommands.Add(cmd);
+        batch.Add(cmd);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         var list = new List<IngestionJob>();
         while (await reader.ReadAsync(cancellationToken))
         {

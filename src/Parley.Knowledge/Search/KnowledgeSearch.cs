@@ -111,7 +111,7 @@ public sealed class KnowledgeSearch(
         }
     }
 
-    private static async Task<List<SearchHit>> ReadAsync(NpgsqlBatch batch, SearchRequest request, CancellationToken cancellationToken)
+    private static async Task<List<SearchHit>> ReadAsync(TenantBatch batch, SearchRequest request, CancellationToken cancellationToken)
     {
         var results = new List<SearchHit>(request.TopK);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -147,7 +147,7 @@ public sealed class KnowledgeSearch(
         }
     }
 
-    private async Task<(TenantPlan Plan, NpgsqlBatch Batch)> PrepareAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, bool explain, CancellationToken cancellationToken)
+    private async Task<(TenantPlan Plan, TenantBatch Batch)> PrepareAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, bool explain, CancellationToken cancellationToken)
     {
         if (queryVector.Length != schema.Dimensions)
         {
@@ -158,11 +158,10 @@ public sealed class KnowledgeSearch(
         // Hybrid fuses two rankings: give each more candidates than k so fusion has something to choose from.
         var candidates = request.Mode == SearchMode.Hybrid ? Math.Max(request.TopK * 4, 20) : request.TopK;
         var efSearch = Math.Max(options.Value.EfSearch, candidates);
-        var batch = routing.For(account).CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
+        var batch = routing.For(account).ForTenant(account).CreateBatch();
         // hnsw.ef_search below the LIMIT silently returns fewer rows; strict iterative scans keep going
         // past rows the metadata filter drops, in exact distance order.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+        batch.Add(new NpgsqlBatchCommand(
             "SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)")
         {
             Parameters = { new() { Value = efSearch.ToString(CultureInfo.InvariantCulture) } },
@@ -174,7 +173,7 @@ public sealed class KnowledgeSearch(
         query.Parameters.Add(new NpgsqlParameter { Value = candidates });
         query.Parameters.Add(new NpgsqlParameter { Value = request.Query });
         query.Parameters.Add(new NpgsqlParameter { Value = request.TopK });
-        batch.BatchCommands.Add(query);
+        batch.Add(query);
         return (plan, batch);
     }
 
@@ -189,10 +188,7 @@ public sealed class KnowledgeSearch(
             .ThrowIfInvalid();
     }
 
-    /// <summary>The tenant and settings commands each return a row; the query's result is the third.</summary>
-    private static async Task SkipSettingsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
-    {
+    /// <summary>The tenant batch starts past its scope's row; the settings command returns one more before the query's.</summary>
+    private static async Task SkipSettingsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken) =>
         await reader.NextResultAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
-    }
 }

@@ -1,3 +1,4 @@
+using System.Data;
 using Medallion.Threading.Postgres;
 using Npgsql;
 
@@ -24,10 +25,12 @@ public sealed class Leadership : IAsyncDisposable
     {
         try
         {
-            if (Connection.FullState == System.Data.ConnectionState.Open)
-            {
-                await _handle.DisposeAsync();
-            }
+            await _handle.DisposeAsync();
+        }
+        catch (Exception) when (Connection.FullState != ConnectionState.Open)
+        {
+            // The session is gone, and its lock with it: nothing left to release, and the job's own
+            // failure (if any) is the news, not this one.
         }
         finally
         {

@@ -87,6 +87,11 @@ public sealed class TenantDbTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         {
             Assert.Equal(2L, await cmd.ExecuteScalarAsync());
         }
+        // Outside any transaction block, or the index maintainer's CREATE INDEX CONCURRENTLY could not run on it.
+        await using (var concurrently = new NpgsqlCommand("DROP INDEX CONCURRENTLY IF EXISTS no_such_index", first.Connection))
+        {
+            await concurrently.ExecuteNonQueryAsync();
+        }
         Assert.Null(await other.TryLeadAsync(SingletonJob.TenantIndexes, TenantScope.Platform, CancellationToken.None));
         await using (var elsewhere = await other.TryLeadAsync(SingletonJob.LatencyMonitor, TenantScope.None, CancellationToken.None))
         {

@@ -1,5 +1,6 @@
 using Parley.Bench.Commands;
 using Parley.Cli;
+using Spectre.Console.Cli;
 
 namespace Parley.Bench;
 
@@ -10,7 +11,7 @@ namespace Parley.Bench;
 /// </summary>
 internal static class BenchApp
 {
-    public static Task<int> RunAsync(string[] args) => CliApp.RunAsync(args, "parley", c => c.AddBranch("bench", b =>
+    public static Task<int> RunAsync(string[] args) => CliApp.RunAsync(args, "parley", c => c.AddBranch<CommandSettings>("bench", b =>
     {
         b.SetDescription("Benchmarks: Markdown to stdout, JSON to --json FILE.");
         b.AddCommand<BenchSearchCommand>("search")

@@ -19,7 +19,7 @@ public sealed class BenchBadInputTests
     [InlineData("turn", "--concurrency", "0")]
     [InlineData("turn", "--knowledge", "/nonexistent/folder")]
     [InlineData("embed", "--queries", "1")]
-    [InlineData("search", "--chunks", "10")]
+    [InlineData("search", "--chunks", "5")]
     [InlineData("load", "--calls", "0")]
     [InlineData("nonsense")]
     public Task A_benchmark_with_bad_arguments_exits_2_with_one_line(params string[] args) => AssertRefusedAsync(args);

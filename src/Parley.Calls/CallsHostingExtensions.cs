@@ -5,6 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OpenAI;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Parley.Data;
 using Parley.Calls.CallLog;
 using Parley.Calls.Pipeline;
 using Parley.Calls.Providers;
@@ -13,7 +16,11 @@ namespace Parley.Calls;
 
 public static class CallsHostingExtensions
 {
-    /// <summary>The turn pipeline, its providers (local by default), the answer cache and the call-log writer.</summary>
+    /// <summary>
+    /// The turn pipeline, its providers (local by default), the answer cache and the call-log writer; publishes
+    /// the <c>Parley.Calls</c> meter and the turn's stage spans to the host's OpenTelemetry, and the
+    /// <c>call-log-backlog</c> readiness check.
+    /// </summary>
     public static IHostApplicationBuilder AddParleyCalls(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<CallOptions>().BindConfiguration(CallOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -80,6 +87,10 @@ public static class CallsHostingExtensions
         builder.Services.AddSingleton<SpeechCache>();
         builder.Services.AddSingleton<CallHistory>();
         builder.Services.AddSingleton<CallMetrics>();
+        builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(CallMetrics.MeterName));
+        // Spans are exported only when the host switches tracing on (a collector is configured).
+        builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddSource(CallTelemetry.SourceName));
+        builder.Services.AddHealthChecks().AddCheck<CallLogBacklogHealthCheck>("call-log-backlog", tags: [HealthTags.Ready]);
         builder.Services.AddSingleton<CallLogWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CallLogWriter>());
         builder.Services.AddScoped<CallOrchestrator>();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Parley.Data;
 using Parley.Embeddings.Caching;
 using Parley.Embeddings.Local;
@@ -18,7 +19,8 @@ public static class EmbeddingsHostingExtensions
 
     /// <summary>
     /// Registers <see cref="IEmbeddingGenerator{TInput,TEmbedding}"/> (the configured provider behind the
-    /// two-tier cache) and the <see cref="VectorSchema"/> it implies.
+    /// two-tier cache) and the <see cref="VectorSchema"/> it implies; publishes the <c>Parley.Embeddings</c>
+    /// meter to the host's OpenTelemetry metrics, and the <c>embedding-model</c> readiness check.
     /// </summary>
     public static IHostApplicationBuilder AddParleyEmbeddings(this IHostApplicationBuilder builder)
     {
@@ -32,6 +34,10 @@ public static class EmbeddingsHostingExtensions
         builder.Services.AddSingleton(new VectorSchema(options.EffectiveModel, options.EffectiveDimensions));
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<EmbeddingMetrics>();
+        // Only registers the meter's name: the host that adds the OpenTelemetry SDK exports it, others pay nothing.
+        builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(EmbeddingMetrics.MeterName));
+        builder.Services.AddHealthChecks()
+            .AddCheck<EmbeddingModelHealthCheck>("embedding-model", tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton<EmbeddingReadiness>();
         builder.Services.AddSingleton<EmbeddingCacheStore>();
         if (options.PersistentCache)

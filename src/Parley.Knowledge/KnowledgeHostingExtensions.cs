@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
 using Parley.Domain.Knowledge;
 using Parley.Knowledge.Ingestion;
 using Parley.Knowledge.Jobs;
@@ -10,7 +11,10 @@ namespace Parley.Knowledge;
 
 public static class KnowledgeHostingExtensions
 {
-    /// <summary>Ingestion, search, background ingestion jobs and the tenant index maintainer, all on the vector pool.</summary>
+    /// <summary>
+    /// Ingestion, search, background ingestion jobs and the tenant index maintainer, all on the vector pool;
+    /// publishes the <c>Parley.Knowledge</c> meter to the host's OpenTelemetry metrics.
+    /// </summary>
     /// <param name="maintainIndexes">Run the tenant index maintainer in this process.</param>
     /// <param name="runJobs">Run an ingestion job worker in this process (default: as <paramref name="maintainIndexes"/>;
     /// <c>Parley:Knowledge:Jobs:Worker</c> can still turn it off).</param>
@@ -23,6 +27,7 @@ public static class KnowledgeHostingExtensions
             .ValidateOnStart();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<KnowledgeMetrics>();
+        builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(KnowledgeMetrics.MeterName));
         builder.Services.AddSingleton<TenantPlanner>();
         builder.Services.AddSingleton<KnowledgeSearch>();
         builder.Services.AddSingleton<IKnowledgeSearch>(sp => sp.GetRequiredService<KnowledgeSearch>());

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Parley.Data;
-using Parley.Monitoring;
 using Parley.Monitoring.Health;
 using Parley.Transactional.Persistence;
 
@@ -31,7 +30,7 @@ internal static class HealthEndpoints
             .AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
-            Predicate = c => c.Tags.Contains(MonitoringHostingExtensions.ReadyTag),
+            Predicate = c => c.Tags.Contains(HealthTags.Ready),
             ResponseWriter = HealthResponseWriter.WriteAsync,
         }).AllowAnonymous();
         return app;

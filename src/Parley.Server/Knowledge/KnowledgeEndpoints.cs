@@ -10,7 +10,6 @@ using Parley.Knowledge.Ingestion;
 using Parley.Knowledge.Jobs;
 using Parley.Knowledge.Search;
 using Parley.Server.Auth;
-using Parley.Transactional;
 
 namespace Parley.Server.Knowledge;
 

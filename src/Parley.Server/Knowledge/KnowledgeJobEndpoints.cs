@@ -1,6 +1,5 @@
 using Parley.Domain;
 using Parley.Knowledge.Jobs;
-using Parley.Transactional;
 
 namespace Parley.Server.Knowledge;
 

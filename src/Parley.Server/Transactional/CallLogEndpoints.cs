@@ -1,5 +1,5 @@
+using Parley.Domain;
 using Parley.Server.Auth;
-using Parley.Transactional;
 using Parley.Transactional.Billing;
 using Parley.Transactional.Calls;
 using static Parley.Server.Transactional.Responses;

@@ -1,5 +1,5 @@
+using Parley.Domain;
 using Parley.Server.Auth;
-using Parley.Transactional;
 using Parley.Transactional.Agents;
 using Parley.Transactional.ApiKeys;
 using Parley.Transactional.Contacts;

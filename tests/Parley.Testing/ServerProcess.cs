@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Parley.Bench;
+namespace Parley.Testing;
 
 /// <summary>
 /// A real Parley server as a child process on a free loopback port: what the load benchmark drives

@@ -1,4 +1,4 @@
-namespace Parley.Bench;
+namespace Parley.Testing;
 
 /// <summary>
 /// Vectors with the cluster structure of real embeddings: topics are random unit directions, each

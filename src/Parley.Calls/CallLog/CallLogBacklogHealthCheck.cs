@@ -1,9 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Parley.Calls;
-using Parley.Calls.CallLog;
 
-namespace Parley.Monitoring.Health;
+namespace Parley.Calls.CallLog;
 
 /// <summary>
 /// The call-log writer keeps up: degraded past half its bound (the database is slow or away, records

@@ -3,11 +3,11 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Configuration;
-using Parley.Bench;
+using Parley.Cli;
 using Parley.Data;
 using Spectre.Console.Cli;
 
-namespace Parley.Cli.Commands.Bench;
+namespace Parley.Bench.Commands;
 
 /// <summary>
 /// <c>parley bench load [--calls N] [--seconds S] [--turns N] [--think-ms MS] [--no-speak] [--unique]

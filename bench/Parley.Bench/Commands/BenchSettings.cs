@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Spectre.Console.Cli;
 
-namespace Parley.Cli.Commands.Bench;
+namespace Parley.Bench.Commands;
 
 /// <summary>What every benchmark shares: Markdown to stdout, the same figures as JSON to <c>--json FILE</c>.</summary>
 internal abstract class BenchSettings : CommandSettings

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Parley.Bench;
+using Parley.Cli;
 using Spectre.Console.Cli;
 
-namespace Parley.Cli.Commands.Bench;
+namespace Parley.Bench.Commands;
 
 /// <summary><c>parley bench embed [--queries N] [--sentences N] [--chunks N] [--json FILE]</c>: the local model, cold and cached.</summary>
 internal sealed class BenchEmbedCommand : AsyncCommand<BenchEmbedCommand.Settings>

@@ -1,6 +1,6 @@
 using Parley.Transactional.Persistence;
 
-namespace Parley.Monitoring.Health;
+namespace Parley.Transactional.Health;
 
 /// <summary>
 /// Shares one in-flight reading of the database's status among the checks that interpret it (reachable

@@ -2,9 +2,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Parley.Data;
-using Parley.Embeddings;
 
-namespace Parley.Monitoring.Health;
+namespace Parley.Embeddings;
 
 /// <summary>
 /// The embedding model has answered once. The start-up warm-up normally sets that; when warm-up is off

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Parley.Transactional.Persistence;
 
-namespace Parley.Monitoring.Health;
+namespace Parley.Transactional.Health;
 
 /// <summary>The database answers and every migration is applied (the same reading as <c>GET /health</c>).</summary>
 internal sealed class DatabaseHealthCheck(DatabaseReading status) : IHealthCheck

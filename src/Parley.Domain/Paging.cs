@@ -1,6 +1,7 @@
-namespace Parley.Transactional;
+namespace Parley.Domain;
 
-internal static class Paging
+/// <summary>Builds a <see cref="Page{T}"/> from a keyset query.</summary>
+public static class Paging
 {
     /// <summary>Queries fetch one row more than the limit: its presence says there is a next page.</summary>
     public static Page<T> Of<T>(List<T> rows, PageRequest page, Func<T, Guid> id)

@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Parley.Bench;
+using Parley.Cli;
 using Spectre.Console.Cli;
 
-namespace Parley.Cli.Commands.Bench;
+namespace Parley.Bench.Commands;
 
 /// <summary>
 /// <c>parley bench turn [--turns N] [--concurrency N] [--no-speak] [--knowledge DIR] [--keep] [--json FILE]</c>:

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Parley.Bench;
+using Parley.Cli;
 using Spectre.Console.Cli;
 
-namespace Parley.Cli.Commands.Bench;
+namespace Parley.Bench.Commands;
 
 /// <summary><c>parley bench search [--chunks N] [--tenants N] [--queries N] [--json FILE]</c>.</summary>
 internal sealed class BenchSearchCommand : AsyncCommand<BenchSearchCommand.Settings>

@@ -1,7 +1,4 @@
-namespace Parley.Transactional;
-
-/// <summary>A page of a keyset-paginated list: <c>next</c> is the cursor of the following page, or null.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
+namespace Parley.Domain;
 
 /// <summary>Keyset paging over time-ordered (v7) ids: stable under inserts, no OFFSET scans.</summary>
 public sealed record PageRequest(int Limit = 50, Guid? After = null)
@@ -10,7 +7,7 @@ public sealed record PageRequest(int Limit = 50, Guid? After = null)
 
     public static PageRequest Parse(int? limit, string? after)
     {
-        var v = new Parley.Domain.Validation()
+        var v = new Validation()
             .Require(limit is null or (>= 1 and <= MaxLimit), "limit", $"limit must be between 1 and {MaxLimit}.");
         Guid? cursor = null;
         if (!string.IsNullOrEmpty(after))

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Parley.Transactional.Persistence;
 
-namespace Parley.Monitoring.Health;
+namespace Parley.Transactional.Health;
 
 /// <summary>The <c>vector</c> extension is installed, at the version Parley needs.</summary>
 internal sealed class PgvectorHealthCheck(DatabaseReading status) : IHealthCheck

@@ -40,7 +40,8 @@ public sealed class ChatModelFixture : DatabaseFixture
             ["Parley:Llm:BaseUrl"] = new Uri(Llm.BaseUrl, "v1").ToString(),
             ["Parley:Llm:ApiKey"] = "sk-test",
             ["Parley:Calls:SearchBudgetMs"] = "3000",
-            ["Parley:Calls:LlmBudgetMs"] = "1500",
+            // Generous, for a machine busy with the rest of the suite; the slow mode outlasts it anyway.
+            ["Parley:Calls:LlmBudgetMs"] = "5000",
             ["Parley:Calls:TurnBudgetMs"] = "10000",
         });
         var admin = App.CreateClient();
@@ -49,6 +50,9 @@ public sealed class ChatModelFixture : DatabaseFixture
         Client = App.CreateClient();
         Client.DefaultRequestHeaders.Authorization = new("Bearer", account.GetProperty("apiKey").GetString());
         Agent = await CallTests.SetUpAsync(Client);
+        // The first request of the process compiles the OpenAI client: a call of its own takes that cost.
+        var warm = await Client.PostAsJsonAsync($"/v1/calls/{await CallTests.StartCallAsync(Client, Agent)}/turns?speak=false", new { transcript = "warm up" });
+        warm.EnsureSuccessStatusCode();
     }
 
     private async Task ChatAsync(HttpContext context)
@@ -56,7 +60,7 @@ public sealed class ChatModelFixture : DatabaseFixture
         Requests.Enqueue(await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body, cancellationToken: context.RequestAborted));
         if (Upstream == Mode.Slow)
         {
-            await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted);
+            await Task.Delay(TimeSpan.FromSeconds(60), context.RequestAborted);
         }
         context.Response.ContentType = "text/event-stream";
         string Chunk(string delta, string? finish) => JsonSerializer.Serialize(new
@@ -119,6 +123,7 @@ public sealed class AnswerUsageTests(ChatModelFixture f) : IClassFixture<ChatMod
 
         f.Upstream = ChatModelFixture.Mode.WithUsage;
         var reported = await TurnAsync(call, "Is there parking near the restaurant?");
+        Assert.Empty(reported.GetProperty("degraded").EnumerateArray());
         Assert.Equal(ChatModelFixture.Answer, reported.GetProperty("answer").GetString());
         Assert.Equal(new[] { (decimal)ChatModelFixture.ReportedTokens }, await BilledTokensAsync(call));
 

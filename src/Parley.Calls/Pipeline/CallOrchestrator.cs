@@ -28,7 +28,8 @@ public sealed class CallOrchestrator
     private readonly IOptions<CallOptions> _options;
     private readonly TimeProvider _time;
 
-    internal CallOrchestrator(CallService calls, AgentService agents, TurnStages stages, TurnStageRunner runner, IOptions<CallOptions> options, TimeProvider time)
+    internal CallOrchestrator(
+        CallService calls, AgentService agents, TurnStages stages, TurnStageRunner runner, IOptions<CallOptions> options, TimeProvider time)
     {
         _calls = calls;
         _agents = agents;
@@ -51,7 +52,8 @@ public sealed class CallOrchestrator
     public Task<TurnResult> TakeAudioTurnAsync(Guid callId, ReadOnlyMemory<byte> wav, bool speak, CancellationToken cancellationToken) =>
         TakeTurnAsync(callId, null, wav, speak, cancellationToken);
 
-    private async Task<TurnResult> TakeTurnAsync(Guid callId, string? transcript, ReadOnlyMemory<byte>? recording, bool speak, CancellationToken cancellationToken)
+    private async Task<TurnResult> TakeTurnAsync(
+        Guid callId, string? transcript, ReadOnlyMemory<byte>? recording, bool speak, CancellationToken cancellationToken)
     {
         using var turn = await BeginAsync(callId, transcript, recording, speak, cancellationToken);
         var s = _stages;
@@ -63,7 +65,8 @@ public sealed class CallOrchestrator
     }
 
     /// <summary>Bad input first (400 before any work), then the call (409 once ended) and its agent.</summary>
-    private async Task<TurnContext> BeginAsync(Guid callId, string? transcript, ReadOnlyMemory<byte>? recording, bool speak, CancellationToken cancellationToken)
+    private async Task<TurnContext> BeginAsync(
+        Guid callId, string? transcript, ReadOnlyMemory<byte>? recording, bool speak, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var utterance = recording is { } wav ? _stages.Recognise.Decode(wav) : null;
@@ -71,7 +74,8 @@ public sealed class CallOrchestrator
         {
             new Validation()
                 .Require(!string.IsNullOrWhiteSpace(transcript), "transcript", "transcript is required.")
-                .Require(transcript is null || transcript.Length <= MaxTranscriptLength, "transcript", $"transcript is longer than {MaxTranscriptLength} characters.")
+                .Require(transcript is null || transcript.Length <= MaxTranscriptLength, "transcript",
+                    $"transcript is longer than {MaxTranscriptLength} characters.")
                 .ThrowIfInvalid();
         }
         var call = await _calls.FindAsync(callId, cancellationToken);

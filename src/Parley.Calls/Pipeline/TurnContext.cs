@@ -10,8 +10,10 @@ namespace Parley.Calls.Pipeline;
 /// budget. Written only on the turn's own flow (stages hand their results to the runner, which applies
 /// them), so it needs no locks.
 /// </summary>
-/// <param name="startedAt">When the request came in (<see cref="TimeProvider.GetTimestamp"/>): the total counts the call and agent lookups too.</param>
-internal sealed class TurnContext(Guid callId, AccountId account, Agent agent, CallOptions options, bool speak, long startedAt, TimeProvider time) : IDisposable
+/// <param name="startedAt">When the request came in (<see cref="TimeProvider.GetTimestamp"/>): the total counts the call and
+/// agent lookups too.</param>
+internal sealed class TurnContext(
+    Guid callId, AccountId account, Agent agent, CallOptions options, bool speak, long startedAt, TimeProvider time) : IDisposable
 {
     private readonly Dictionary<string, TimeSpan> _ran = new(StringComparer.Ordinal);
     private readonly List<string> _degraded = [];

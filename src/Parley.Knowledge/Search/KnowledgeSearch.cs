@@ -55,7 +55,10 @@ public sealed class KnowledgeSearch(
         return response with { Timings = timings };
     }
 
-    /// <summary>With the query vector given, the text is needed only by hybrid mode (for its full-text half); full-text mode ignores the vector.</summary>
+    /// <summary>
+    /// With the query vector given, the text is needed only by hybrid mode (for its full-text half);
+    /// full-text mode needs the text only and ignores the vector.
+    /// </summary>
     public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
         Validate(request, queryRequired: request.Mode != SearchMode.Vector);

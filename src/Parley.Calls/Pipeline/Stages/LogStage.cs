@@ -34,7 +34,11 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
             AsrMs = timings.AsrMs, EmbedMs = timings.EmbedMs, SearchMs = timings.SearchMs, LlmMs = timings.LlmMs, TtsMs = timings.TtsMs,
             TotalMs = timings.TotalMs, Cached = turn.Cached is not null, Degraded = degraded, CreatedAt = now,
         }, turn.Usage is { } usage
-            ? [new UsageRecord { AccountId = turn.Account, Id = Guid.CreateVersion7(), Kind = BillingService.LlmTokens, Quantity = usage.TotalTokens, OccurredAt = now, CallId = turn.CallId }]
+            ? [new UsageRecord
+            {
+                AccountId = turn.Account, Id = Guid.CreateVersion7(), Kind = BillingService.LlmTokens, Quantity = usage.TotalTokens,
+                OccurredAt = now, CallId = turn.CallId,
+            }]
             : []);
         metrics.Turn(turn.Account, timings.TotalMs);
         var result = new TurnResult(turnId, answer, sources, turn.Audio, timings, turn.Cached is not null, degraded) { Transcript = turn.Transcript };

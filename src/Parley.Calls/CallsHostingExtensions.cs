@@ -10,7 +10,10 @@ using OpenTelemetry.Trace;
 using Parley.Data;
 using Parley.Calls.CallLog;
 using Parley.Calls.Pipeline;
+using Parley.Calls.Pipeline.Stages;
 using Parley.Calls.Providers;
+using Parley.Transactional.Agents;
+using Parley.Transactional.Calls;
 
 namespace Parley.Calls;
 
@@ -93,7 +96,20 @@ public static class CallsHostingExtensions
         builder.Services.AddHealthChecks().AddCheck<CallLogBacklogHealthCheck>("call-log-backlog", tags: [HealthTags.Ready]);
         builder.Services.AddSingleton<CallLogWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CallLogWriter>());
-        builder.Services.AddScoped<CallOrchestrator>();
+        builder.Services.AddSingleton<RecogniseStage>();
+        builder.Services.AddSingleton<EmbedStage>();
+        builder.Services.AddSingleton<AnswerCacheStage>();
+        builder.Services.AddSingleton<SearchStage>();
+        builder.Services.AddSingleton<AnswerStage>();
+        builder.Services.AddSingleton<SpeechCacheStage>();
+        builder.Services.AddSingleton<SpeakStage>();
+        builder.Services.AddSingleton<LogStage>();
+        builder.Services.AddSingleton<TurnStages>();
+        builder.Services.AddSingleton<TurnStageRunner>();
+        // Scoped: the call and agent lookups are tenant-scoped. Its constructor is internal (the stages are), hence the factory.
+        builder.Services.AddScoped(sp => new CallOrchestrator(
+            sp.GetRequiredService<CallService>(), sp.GetRequiredService<AgentService>(), sp.GetRequiredService<TurnStages>(),
+            sp.GetRequiredService<TurnStageRunner>(), sp.GetRequiredService<IOptions<CallOptions>>(), sp.GetRequiredService<TimeProvider>()));
         return builder;
     }
 }

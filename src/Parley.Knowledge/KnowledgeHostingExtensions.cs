@@ -33,6 +33,7 @@ public static class KnowledgeHostingExtensions
         builder.Services.AddSingleton<IKnowledgeSearch>(sp => sp.GetRequiredService<KnowledgeSearch>());
         builder.Services.AddSingleton<KnowledgeIngestion>();
         builder.Services.AddSingleton<KnowledgeDocuments>();
+        builder.Services.AddSingleton<IKnowledgeVersions, KnowledgeVersions>();
         builder.Services.AddSingleton<TenantIndexMaintainer>();
         builder.Services.AddSingleton<Maintenance.ReEmbedder>();
         builder.Services.AddOptions<IngestionJobOptions>()

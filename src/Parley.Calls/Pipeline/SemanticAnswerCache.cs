@@ -11,13 +11,25 @@ public sealed record CachedAnswer(string Question, float[] Embedding, string Ans
 /// Per agent: a question whose embedding is within <c>AnswerCacheSimilarity</c> (cosine) of one already
 /// answered, against the same version of the account's knowledge, gets that answer without the LLM.
 /// Any ingest or delete bumps the version, which invalidates every entry of the account. In process
-/// (a linear scan of a bounded list per agent: a few microseconds for hundreds of entries).
+/// (a linear scan of a bounded list per agent: a few microseconds for hundreds of entries). A turn
+/// without a vector (its embedding missed its budget) can still be served by the exact text.
 /// </summary>
 public sealed class SemanticAnswerCache(IOptions<CallOptions> options)
 {
     private readonly ConcurrentDictionary<Guid, LinkedList<CachedAnswer>> _byAgent = new();
 
-    public CachedAnswer? Find(Guid agentId, ReadOnlySpan<float> question, long knowledgeVersion)
+    public CachedAnswer? Find(Guid agentId, ReadOnlyMemory<float> question, long knowledgeVersion) =>
+        Best(agentId, knowledgeVersion, options.Value.AnswerCacheSimilarity, entry => Cosine(question.Span, entry.Embedding));
+
+    /// <summary>
+    /// The answer to this very question (case, surrounding spaces and end punctuation aside), for a turn
+    /// whose embedding missed its budget: a text needs no vector to be looked up.
+    /// </summary>
+    public CachedAnswer? FindExact(Guid agentId, string question, long knowledgeVersion) =>
+        Best(agentId, knowledgeVersion, 1, entry => SameText(question, entry.Question) ? 1 : 0);
+
+    /// <summary>The entry scoring at least <paramref name="threshold"/>, best first; drops entries of older knowledge on the way.</summary>
+    private CachedAnswer? Best(Guid agentId, long knowledgeVersion, double threshold, Func<CachedAnswer, double> score)
     {
         if (!_byAgent.TryGetValue(agentId, out var entries))
         {
@@ -26,7 +38,7 @@ public sealed class SemanticAnswerCache(IOptions<CallOptions> options)
         lock (entries)
         {
             CachedAnswer? best = null;
-            var bestScore = options.Value.AnswerCacheSimilarity;
+            var bestScore = threshold;
             for (var node = entries.First; node is not null;)
             {
                 var next = node.Next;
@@ -34,20 +46,21 @@ public sealed class SemanticAnswerCache(IOptions<CallOptions> options)
                 {
                     entries.Remove(node);
                 }
-                else
+                else if (score(node.Value) is var s && s >= bestScore)
                 {
-                    var score = Cosine(question, node.Value.Embedding);
-                    if (score >= bestScore)
-                    {
-                        best = node.Value;
-                        bestScore = score;
-                    }
+                    best = node.Value;
+                    bestScore = s;
                 }
                 node = next;
             }
             return best;
         }
     }
+
+    private static bool SameText(string a, string b) =>
+        Core(a).Equals(Core(b), StringComparison.OrdinalIgnoreCase);
+
+    private static ReadOnlySpan<char> Core(string text) => text.AsSpan().Trim().TrimEnd("?.!").TrimEnd();
 
     private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

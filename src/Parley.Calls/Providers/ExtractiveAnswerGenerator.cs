@@ -22,8 +22,9 @@ public sealed partial class ExtractiveAnswerGenerator : IAnswerGenerator
 
     public string Name => "extractive";
 
-    public Task<string> AnswerAsync(AnswerContext context, CancellationToken cancellationToken) =>
-        Task.FromResult(Compose(context));
+    /// <summary>Nothing billable runs here: the answer carries no usage.</summary>
+    public Task<GeneratedAnswer> AnswerAsync(AnswerContext context, CancellationToken cancellationToken) =>
+        Task.FromResult(new GeneratedAnswer(Compose(context), null));
 
     public static string Compose(AnswerContext context)
     {

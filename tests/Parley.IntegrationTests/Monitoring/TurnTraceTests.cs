@@ -36,7 +36,7 @@ public sealed class TurnTraceTests(MonitoringFixture fx) : IClassFixture<Monitor
         {
             await orchestrator.TakeTurnAsync(call, "Is there parking nearby?", speak: true, CancellationToken.None);
             var mine = spans.Where(s => s.ParentSpanId == parent!.SpanId).ToList();
-            var expected = EspeakAvailable() ? new[] { "llm", "search", "tts" } : ["llm", "search"];
+            var expected = EspeakAvailable() ? new[] { "embed", "llm", "search", "tts" } : ["embed", "llm", "search"];
             Assert.Equal(expected, mine.Select(s => (string)s.GetTagItem("parley.stage")!).Order());
             Assert.All(mine, s => Assert.Equal($"turn {s.GetTagItem("parley.stage")}", s.DisplayName));
         }

@@ -1,0 +1,42 @@
+using Parley.Calls.Providers;
+
+namespace Parley.Calls.Pipeline.Stages;
+
+/// <summary>
+/// <c>llm</c>: the answer from the passages and the conversation so far, with the tokens it cost.
+/// Cut off, failed or empty, the turn gets the extractive answer built from the same passages. A clean
+/// answer (vector search, nothing degraded) is remembered by the answer cache.
+/// </summary>
+internal sealed class AnswerStage(IAnswerGenerator llm, CallHistory history, SemanticAnswerCache cache) : TurnStage
+{
+    public const string StageName = "llm";
+
+    public override string Name => StageName;
+
+    public override TimeSpan? Budget(CallOptions options) => TimeSpan.FromMilliseconds(options.LlmBudgetMs);
+
+    public override bool Applies(TurnContext turn) => !turn.Answered;
+
+    public override async Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
+    {
+        var answer = await llm.AnswerAsync(Context(turn), cancellationToken);
+        if (string.IsNullOrWhiteSpace(answer.Text))
+        {
+            return StageResult.Retryable("empty answer");
+        }
+        return StageResult.Succeeded(t =>
+        {
+            t.Answer = answer.Text;
+            t.Usage = answer.Usage;
+            if (t.Vector is { } vector && !t.IsDegraded(SearchStage.StageName))
+            {
+                cache.Add(t.Agent.Id, new CachedAnswer(t.Query!, vector, answer.Text, t.Passages, t.KnowledgeVersion));
+            }
+        });
+    }
+
+    public override void FallBack(TurnContext turn) => turn.Answer = ExtractiveAnswerGenerator.Compose(Context(turn));
+
+    private AnswerContext Context(TurnContext turn) =>
+        new(turn.Agent.SystemPrompt, turn.Transcript!, turn.Passages, history.Recent(turn.CallId, turn.Options.HistoryTurns), turn.RelevanceFloor);
+}

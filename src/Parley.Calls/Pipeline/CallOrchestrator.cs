@@ -81,7 +81,7 @@ public sealed partial class CallOrchestrator(
                 .ThrowIfInvalid();
         }
         var call = await calls.FindAsync(callId, cancellationToken);
-        if (call.Status == "ended")
+        if (call.Status == CallStatus.Ended)
         {
             throw new ConflictException("This call has ended.");
         }

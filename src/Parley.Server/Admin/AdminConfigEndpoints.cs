@@ -22,10 +22,12 @@ internal static class AdminConfigEndpoints
         app.MapGet("/v1/config", (IOptions<CallOptions> calls, IOptions<KnowledgeOptions> knowledge) =>
         {
             var c = calls.Value;
-            return new ConfigResponse(new Budgets(c.SearchBudgetMs, c.LlmBudgetMs, c.TtsBudgetMs, c.TurnBudgetMs), knowledge.Value.MaxTopK);
+            var budgets = new Budgets(c.SearchBudgetMs, c.LlmBudgetMs, c.TtsBudgetMs, c.TurnBudgetMs);
+            return TypedResults.Ok(new ConfigResponse(budgets, knowledge.Value.MaxTopK));
         }).RequireAuthorization().WithTags("Admin");
         app.MapGet("/v1/me", (ClaimsPrincipal user, ITenantContext tenant) =>
-            new MeResponse(user.IsInRole("platform") ? "platform" : "account", tenant.Scope.Account?.Value))
+            TypedResults.Ok(new MeResponse(user.IsInRole("platform") ? "platform" : "account",
+                tenant.Scope.Account?.Value)))
             .RequireAuthorization().WithTags("Admin");
         return app;
     }

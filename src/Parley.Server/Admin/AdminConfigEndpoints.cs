@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Parley.Calls;
 using Parley.Domain;
 using Parley.Knowledge;
+using Parley.Server.Errors;
 
 namespace Parley.Server.Admin;
 
@@ -24,11 +25,11 @@ internal static class AdminConfigEndpoints
             var c = calls.Value;
             var budgets = new Budgets(c.SearchBudgetMs, c.LlmBudgetMs, c.TtsBudgetMs, c.TurnBudgetMs);
             return TypedResults.Ok(new ConfigResponse(budgets, knowledge.Value.MaxTopK));
-        }).RequireAuthorization().WithTags("Admin");
+        }).RequireAuthorization().WithKeyProblems().WithTags("Admin");
         app.MapGet("/v1/me", (ClaimsPrincipal user, ITenantContext tenant) =>
             TypedResults.Ok(new MeResponse(user.IsInRole("platform") ? "platform" : "account",
                 tenant.Scope.Account?.Value)))
-            .RequireAuthorization().WithTags("Admin");
+            .RequireAuthorization().WithKeyProblems().WithTags("Admin");
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Parley.Domain;
+using Parley.Server.Errors;
 
 namespace Parley.Server.Auth;
 
@@ -25,7 +26,7 @@ internal static class AuthHostingExtensions
     {
         group.RequireAuthorization();
         group.ProducesProblem(StatusCodes.Status400BadRequest);
-        group.ProducesProblem(StatusCodes.Status401Unauthorized);
+        group.WithKeyProblems();
         group.AddEndpointFilter(async (ctx, next) =>
         {
             var tenant = ctx.HttpContext.RequestServices.GetRequiredService<ITenantContext>();

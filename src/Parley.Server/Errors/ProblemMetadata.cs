@@ -1,12 +1,16 @@
 namespace Parley.Server.Errors;
 
 /// <summary>
-/// The problem answers that come from exceptions (<see cref="ProblemExceptionHandler"/>) rather than from a
-/// handler's return type, declared so the OpenAPI document lists them beside the typed answers.
+/// The problem answers that come from exceptions (<see cref="ProblemExceptionHandler"/>) and from the key
+/// check rather than from a handler's return type, declared so the OpenAPI document lists them beside the
+/// typed answers.
 /// </summary>
 internal static class ProblemMetadata
 {
-    /// <summary>400 with the invalid fields, 404 for an id the caller's account does not hold, 409 for a taken value.</summary>
+    /// <summary>
+    /// What any endpoint of the group may answer besides its own result: 400 with the invalid fields, 404 for
+    /// an id the caller's account does not hold, 409 for a taken value or a state that forbids the change.
+    /// </summary>
     public static RouteGroupBuilder WithCrudProblems(this RouteGroupBuilder group)
     {
         group.ProducesValidationProblem();
@@ -14,4 +18,19 @@ internal static class ProblemMetadata
         group.ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
+
+    /// <summary>
+    /// 401 without a valid key; 403 when an account's key names another account (<c>X-Parley-Account</c>) or
+    /// lacks the role.
+    /// </summary>
+    public static RouteGroupBuilder WithKeyProblems(this RouteGroupBuilder group)
+    {
+        group.ProducesProblem(StatusCodes.Status401Unauthorized);
+        group.ProducesProblem(StatusCodes.Status403Forbidden);
+        return group;
+    }
+
+    /// <inheritdoc cref="WithKeyProblems(RouteGroupBuilder)"/>
+    public static RouteHandlerBuilder WithKeyProblems(this RouteHandlerBuilder endpoint) =>
+        endpoint.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 }

@@ -27,13 +27,13 @@ internal static class MonitoringEndpoints
             TypedResults.Ok(await performance.SeriesAsync(context.Scope.RequireAccount(), window, step, ct)));
         metrics.MapGet("/database", async (int? top, DatabaseMetricsService database, CancellationToken ct) =>
             TypedResults.Ok(await database.ReadAsync(top, ct)))
-            .RequireAuthorization(AuthHostingExtensions.AdminPolicy).ProducesValidationProblem();
+            .RequireAuthorization(AuthHostingExtensions.AdminPolicy).WithKeyProblems().ProducesValidationProblem();
 
         // A tenant key lists its account's alerts; the admin key every account's (or one's, with X-Parley-Account).
         app.MapGet("/v1/alerts", async (bool? open, int? limit, AlertStore alerts, ITenantContext context,
             CancellationToken ct) =>
             TypedResults.Ok(new ItemsResponse<Alert>(await alerts.ListAsync(context.Scope, open, limit, ct))))
-            .RequireAuthorization().ProducesValidationProblem().WithTags("Monitoring");
+            .RequireAuthorization().WithKeyProblems().ProducesValidationProblem().WithTags("Monitoring");
         return app;
     }
 }

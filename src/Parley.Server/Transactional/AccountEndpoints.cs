@@ -12,7 +12,7 @@ internal static class AccountEndpoints
 
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/accounts").RequireAuthorization().WithCrudProblems().WithTags("Accounts");
+        var group = app.MapGroup("/v1/accounts").RequireAuthorization().WithKeyProblems().WithCrudProblems().WithTags("Accounts");
         group.MapPost("/", async (CreateAccountRequest request, AccountService accounts, CancellationToken ct) =>
         {
             var created = await accounts.CreateAsync(request.Name, request.Language, request.Plan, ct);

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
@@ -44,7 +43,8 @@ public static class KnowledgeHostingExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IngestionJobStore>();
         builder.Services.AddSingleton<IngestionJobWorker>();
-        if ((runJobs ?? maintainIndexes) && builder.Configuration.GetValue($"{IngestionJobOptions.Section}:Worker", true))
+        builder.Services.AddSingleton<KnowledgeUploads>();
+        if (runJobs ?? maintainIndexes)
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestionJobWorker>());
         }

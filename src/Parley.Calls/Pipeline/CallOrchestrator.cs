@@ -79,7 +79,7 @@ public sealed class CallOrchestrator
                 .ThrowIfInvalid();
         }
         var call = await _calls.FindAsync(callId, cancellationToken);
-        if (call.Status == "ended")
+        if (call.Status == CallStatus.Ended)
         {
             throw new ConflictException("This call has ended.");
         }

@@ -39,7 +39,7 @@ public sealed class KnowledgeIngestion(
         var existing = await FindAsync(scope, request.Source, cancellationToken);
         if (existing is { } e && e.Hash.AsSpan().SequenceEqual(hash))
         {
-            return new IngestResult(e.Id, e.Chunks, "unchanged");
+            return new IngestResult(e.Id, e.Chunks, IngestStatus.Unchanged);
         }
 
         var chunks = new Ingestion.Chunker(options.Value.ChunkTokens, options.Value.ChunkOverlap).Split(request.Document);
@@ -69,7 +69,7 @@ public sealed class KnowledgeIngestion(
         var documentId = await WriteAsync(scope, existing?.Id ?? Guid.CreateVersion7(), request, hash, metadata, rows, cancellationToken);
         routing.MarkWritten(account);
         metrics.Ingested(account, rows.Count, Stopwatch.GetElapsedTime(started));
-        return new IngestResult(documentId, rows.Count, existing is null ? "created" : "replaced");
+        return new IngestResult(documentId, rows.Count, existing is null ? IngestStatus.Created : IngestStatus.Replaced);
     }
 
     /// <summary>The rules every document meets before anything is embedded or queued (400 otherwise).</summary>

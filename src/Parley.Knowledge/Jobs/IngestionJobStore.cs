@@ -151,7 +151,7 @@ public sealed class IngestionJobStore(
                 progress_done = greatest(progress_total, $5), progress_total = greatest(progress_total, $5), error = NULL, document = '',
                 finished_at = now(), updated_at = now()
             WHERE account_id = $1 AND id = $2 AND locked_by = $3
-            """, [result.DocumentId, result.Chunks, result.Status], cancellationToken);
+            """, [result.DocumentId, result.Chunks, WireNames.Of(result.Status)], cancellationToken);
 
     /// <summary>Records a failure: queued again after <paramref name="retryAfter"/>, or failed for good when null.</summary>
     public async Task<bool> FailAsync(ClaimedJob job, string error, TimeSpan? retryAfter, CancellationToken cancellationToken) =>
@@ -212,9 +212,9 @@ public sealed class IngestionJobStore(
     {
         int done = r.GetInt32(6), total = r.GetInt32(7);
         var percent = total == 0 ? 0 : Math.Round(100.0 * done / total, 1);
-        return new IngestionJob(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5),
+        return new IngestionJob(r.GetGuid(0), WireNames.Parse<JobStatus>(r.GetString(1)), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5),
             new JobProgress(done, total, percent), r.GetInt32(8), r.GetInt32(9),
-            r.IsDBNull(10) ? null : r.GetGuid(10), r.IsDBNull(11) ? null : r.GetInt32(11), r.IsDBNull(12) ? null : r.GetString(12),
+            r.IsDBNull(10) ? null : r.GetGuid(10), r.IsDBNull(11) ? null : r.GetInt32(11), r.IsDBNull(12) ? null : WireNames.Parse<IngestStatus>(r.GetString(12)),
             r.IsDBNull(13) ? null : r.GetString(13), r.GetFieldValue<DateTimeOffset>(14),
             r.IsDBNull(15) ? null : r.GetFieldValue<DateTimeOffset>(15), r.IsDBNull(16) ? null : r.GetFieldValue<DateTimeOffset>(16),
             r.GetFieldValue<DateTimeOffset>(17));

@@ -31,10 +31,10 @@ public sealed class TurnStageRunnerTests : IDisposable
         };
 
     [Fact]
-    public async Task A_stage_that_ignores_its_token_is_still_cut_off_at_its_budget_and_leaves_its_fallback()
+    public async Task A_stage_that_outlasts_its_budget_is_cut_off_at_the_budget_and_leaves_its_fallback()
     {
         using var turn = Turn();
-        var stage = new ProbeStage(120, (_, _) => new TaskCompletionSource<StageResult>().Task);
+        var stage = new ProbeStage(120, Forever);
         var spans = new List<Activity>();
         using var listener = Listen(spans);
 
@@ -49,6 +49,21 @@ public sealed class TurnStageRunnerTests : IDisposable
         Assert.Equal(120, turn.Ms("probe"));
         var span = Assert.Single(spans, s => s.DisplayName == "turn probe");
         Assert.Equal(ActivityStatusCode.Error, span.Status);
+    }
+
+    [Fact]
+    public async Task A_stage_whose_provider_ignores_its_token_is_still_cut_off_at_its_budget_and_its_late_result_is_dropped()
+    {
+        using var turn = Turn();
+        var late = new TaskCompletionSource<StageResult>();
+        var running = _runner.RunAsync(new ProbeStage(120, (_, _) => late.Task), turn, CancellationToken.None);
+        _time.Advance(TimeSpan.FromMilliseconds(120));
+        await running;
+        late.SetResult(StageResult.Succeeded(t => t.Answer = "too late"));
+
+        Assert.Equal("fallback", turn.Answer);
+        Assert.Equal(["probe"], turn.Degraded);
+        Assert.Equal(120, turn.Ms("probe"));
     }
 
     [Fact]

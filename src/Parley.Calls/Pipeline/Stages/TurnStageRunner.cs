@@ -45,7 +45,9 @@ internal sealed partial class TurnStageRunner(CallMetrics metrics, TimeProvider 
             try
             {
                 running = stage.RunAsync(turn, budget);
-                // WaitAsync: the budget holds even against a provider that ignores its token.
+                // The budget is a promise to the caller, so the turn stops waiting when it ends, even if
+                // the provider is slow to notice its token: measured on a loaded machine, the first
+                // OpenAI request of a process took over a second past a 600 ms budget to give up.
                 result = await running.WaitAsync(budget);
             }
             catch (OperationCanceledException e) when (!caller.IsCancellationRequested)
@@ -86,7 +88,7 @@ internal sealed partial class TurnStageRunner(CallMetrics metrics, TimeProvider 
         metrics.Degraded(turn.Account, stage.Name);
     }
 
-    /// <summary>A stage cut off may still finish or fail later; its result is dropped, its exception observed.</summary>
+    /// <summary>A stage cut off may still finish or fail later: its result is dropped (it never applied it), its exception observed.</summary>
     private static void Abandon(Task<StageResult>? running) =>
         running?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 

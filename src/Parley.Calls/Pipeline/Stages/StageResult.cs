@@ -2,9 +2,9 @@ namespace Parley.Calls.Pipeline.Stages;
 
 /// <summary>
 /// What one attempt of a stage produced. A stage does not write the turn while it runs: it returns
-/// <see cref="Apply"/>, which the runner calls once the attempt succeeded within its budget, so the
-/// choice between a result and the fallback is the runner's alone: a stage cut off while its provider
-/// has not yet noticed the cancellation can never touch a turn that has moved on to its fallback.
+/// <see cref="Apply"/>, which the runner calls once the attempt succeeded, so the choice between a
+/// result and the fallback is the runner's alone, and a stage run beside others (a prefetch, speech
+/// per sentence while the answer streams) cannot leave half a result in the turn.
 /// </summary>
 internal readonly record struct StageResult(StageOutcome Outcome, Action<TurnContext>? Apply, string? Reason, Exception? Error)
 {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Parley.Data;
 using Parley.Embeddings;
 using Parley.Calls;
@@ -40,7 +41,7 @@ public static class ServerHostingExtensions
     /// <summary>Migrates when <c>Parley:Database:Migrate</c> is true (the default), then checks the model.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app, CancellationToken cancellationToken)
     {
-        if (app.Configuration.GetValue("Parley:Database:Migrate", true))
+        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Migrate)
         {
             await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
         }

@@ -96,6 +96,7 @@ public static class CallsHostingExtensions
         builder.Services.AddSingleton<CallLogWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CallLogWriter>());
         builder.Services.AddSingleton<RecogniseStage>();
+        builder.Services.AddSingleton<RewriteStage>();
         builder.Services.AddSingleton<EmbedStage>();
         builder.Services.AddSingleton<AnswerCacheStage>();
         builder.Services.AddSingleton<SearchStage>();

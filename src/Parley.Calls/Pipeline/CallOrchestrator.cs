@@ -57,7 +57,7 @@ public sealed class CallOrchestrator
     {
         using var turn = await BeginAsync(callId, transcript, recording, speak, cancellationToken);
         var s = _stages;
-        foreach (var stage in (TurnStage[])[s.Recognise, s.Embed, s.AnswerCache, s.Search, s.Answer, s.SpeechCache, s.Speak, s.Log])
+        foreach (var stage in (TurnStage[])[s.Recognise, s.Rewrite, s.Embed, s.AnswerCache, s.Search, s.Answer, s.SpeechCache, s.Speak, s.Log])
         {
             await _runner.RunAsync(stage, turn, cancellationToken);
         }

@@ -41,6 +41,9 @@ internal sealed class TurnContext(
         set => _query = value;
     }
 
+    /// <summary>Whether <see cref="Query"/> borrowed words from earlier turns: an answer to it then depends on this conversation.</summary>
+    public bool QueryRewritten { get; set; }
+
     /// <summary>The query's embedding; null when the embed stage fell back.</summary>
     public float[]? Vector { get; set; }
 

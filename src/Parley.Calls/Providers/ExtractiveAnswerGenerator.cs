@@ -22,6 +22,9 @@ public sealed partial class ExtractiveAnswerGenerator : IAnswerGenerator
 
     public string Name => "extractive";
 
+    /// <summary>Sentences are picked by the question's words alone: the history plays no part.</summary>
+    public bool UsesHistory => false;
+
     /// <summary>Nothing billable runs here: the answer carries no usage.</summary>
     public Task<GeneratedAnswer> AnswerAsync(AnswerContext context, CancellationToken cancellationToken) =>
         Task.FromResult(new GeneratedAnswer(Compose(context), null));

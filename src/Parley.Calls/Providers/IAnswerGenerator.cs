@@ -5,5 +5,8 @@ public interface IAnswerGenerator
 {
     string Name { get; }
 
+    /// <summary>Whether the answer depends on the call's earlier turns (an LLM given the history), not only on the question and passages.</summary>
+    bool UsesHistory => true;
+
     Task<GeneratedAnswer> AnswerAsync(AnswerContext context, CancellationToken cancellationToken);
 }

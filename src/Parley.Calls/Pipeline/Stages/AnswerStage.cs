@@ -30,7 +30,8 @@ internal sealed class AnswerStage(IAnswerGenerator llm, CallHistory history, Sem
             t.Usage = answer.Usage;
             if (t.Vector is { } vector && !t.IsDegraded(SearchStage.StageName))
             {
-                cache.Add(t.Agent.Id, new CachedAnswer(t.Query!, vector, answer.Text, t.Passages, t.KnowledgeVersion));
+                var shapedByHistory = llm.UsesHistory && history.Recent(t.CallId, 1).Count > 0;
+                cache.Add(t.Agent.Id, new CachedAnswer(t.Query!, vector, answer.Text, t.Passages, t.KnowledgeVersion, t.QueryRewritten || shapedByHistory));
             }
         });
     }
@@ -38,5 +39,5 @@ internal sealed class AnswerStage(IAnswerGenerator llm, CallHistory history, Sem
     public override void FallBack(TurnContext turn) => turn.Answer = ExtractiveAnswerGenerator.Compose(Context(turn));
 
     private AnswerContext Context(TurnContext turn) =>
-        new(turn.Agent.SystemPrompt, turn.Transcript!, turn.Passages, history.Recent(turn.CallId, turn.Options.HistoryTurns), turn.RelevanceFloor);
+        new(turn.Agent.SystemPrompt, turn.Query!, turn.Passages, history.Recent(turn.CallId, turn.Options.HistoryTurns), turn.RelevanceFloor);
 }

@@ -426,6 +426,10 @@ namespace Parley.Transactional.Persistence.Migrations
                         .HasColumnType("double precision")
                         .HasColumnName("total_ms");
 
+                    b.Property<string>("StandaloneQuery")
+                        .HasColumnType("text")
+                        .HasColumnName("standalone_query");
+
                     b.Property<string>("Transcript")
                         .IsRequired()
                         .HasColumnType("text")

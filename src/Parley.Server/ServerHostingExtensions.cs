@@ -11,6 +11,8 @@ using Parley.Server.Auth;
 using Parley.Server.Errors;
 using Parley.Server.Transactional;
 using Parley.Server.Health;
+using Parley.Server.OpenAi;
+using Parley.Server.Vapi;
 using Parley.Transactional;
 using Parley.Transactional.Persistence;
 
@@ -30,6 +32,7 @@ public static class ServerHostingExtensions
         builder.AddParleyAuth();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddScoped<OpenAi.ChatCompletionStream>();
         // Large enough for document uploads; the knowledge side rejects what is too big with a clear error.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
         builder.Services.AddOpenApi();
@@ -60,6 +63,8 @@ public static class ServerHostingExtensions
         app.MapCallLogEndpoints();
         app.MapKnowledgeEndpoints();
         app.MapTurnEndpoints();
+        app.MapOpenAiEndpoints();
+        app.MapVapiEndpoints();
         app.MapMonitoringEndpoints();
         return app;
     }

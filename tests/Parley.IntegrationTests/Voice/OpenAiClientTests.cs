@@ -78,8 +78,9 @@ public sealed class OpenAiClientTests(VoicePlatformFixture api) : IClassFixture<
             Assert.Equal("Is there parking near the restaurant?", turn.GetProperty("transcript").GetString());
             Assert.Contains("Pier Road", turn.GetProperty("answer").GetString());
             Assert.Equal("Location and parking", turn.GetProperty("sources")[0].GetProperty("title").GetString());
-            Assert.True(turn.GetProperty("timings").GetProperty("searchMs").GetDouble() > 0);
         }
+        // The first turn searched; the second, the same question, may be served by the answer cache.
+        Assert.True(turns[0].GetProperty("timings").GetProperty("searchMs").GetDouble() > 0);
     }
 
     [Fact]

@@ -12,6 +12,8 @@ using Parley.Server.Auth;
 using Parley.Server.Errors;
 using Parley.Server.Transactional;
 using Parley.Server.Health;
+using Parley.Server.OpenAi;
+using Parley.Server.Vapi;
 using Parley.Transactional;
 using Parley.Transactional.Persistence;
 
@@ -31,6 +33,7 @@ public static class ServerHostingExtensions
         builder.AddParleyAuth();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddScoped<OpenAi.ChatCompletionStream>();
         // Large enough for document uploads; the knowledge side rejects what is too big with a clear error.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
         builder.Services.AddOpenApi();
@@ -61,6 +64,8 @@ public static class ServerHostingExtensions
         app.MapCallLogEndpoints();
         app.MapKnowledgeEndpoints();
         app.MapTurnEndpoints();
+        app.MapOpenAiEndpoints();
+        app.MapVapiEndpoints();
         app.MapMonitoringEndpoints();
         return app;
     }

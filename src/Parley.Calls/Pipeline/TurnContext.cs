@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Parley.Calls.Providers;
 using Parley.Domain;
 using Parley.Domain.Knowledge;
@@ -30,6 +31,13 @@ internal sealed class TurnContext(
 
     /// <summary>The caller's utterance of an audio turn, decoded (16 kHz mono); null for a text turn.</summary>
     public short[]? Utterance { get; init; }
+
+    /// <summary>
+    /// Where the answer stage publishes the answer's pieces as they are generated (a streamed turn);
+    /// null when the turn answers only when done. A channel, because a stage cut off at its budget may
+    /// still write to it from the background after the turn moved on.
+    /// </summary>
+    public ChannelWriter<string>? AnswerDeltas { get; init; }
 
     /// <summary>What the caller said: sent as text, or heard by the recogniser (null when it heard nothing).</summary>
     public string? Transcript { get; set; }

@@ -9,4 +9,10 @@ public interface IAnswerGenerator
     bool UsesHistory => true;
 
     Task<GeneratedAnswer> AnswerAsync(AnswerContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same answer as it is produced, in pieces whose concatenation is the answer: what a streamed
+    /// turn sends on as soon as each piece exists, so the caller hears the first words early.
+    /// </summary>
+    IAsyncEnumerable<string> StreamAsync(AnswerContext context, CancellationToken cancellationToken);
 }

@@ -48,7 +48,21 @@ public sealed class CallOptions
     [Range(0, 4096)]
     public int SpeechCacheMegabytes { get; set; } = 64;
 
-    /// <summary>Turns waiting for the database beyond this are dropped (and counted): memory is bounded.</summary>
+    /// <summary>Call-log records held in memory; beyond this they wait in the spool only (without one, they are dropped and counted).</summary>
     [Range(100, 10_000_000)]
     public int CallLogCapacity { get; set; } = 100_000;
+
+    /// <summary>Append each turn's records to a local spool before answering, so a killed process loses none (see <c>RecordSpool</c>).</summary>
+    public bool Spool { get; set; } = true;
+
+    /// <summary>The spool's folder; by default <c>spool</c> under <c>PARLEY_HOME</c> (or under the temp folder). One subfolder per database.</summary>
+    public string? SpoolPath { get; set; }
+
+    /// <summary>Disk the spool may take; beyond it records are held in memory only.</summary>
+    [Range(1, 1_000_000)]
+    public int SpoolMegabytes { get; set; } = 1024;
+
+    /// <summary><see cref="SpoolPath"/>, or its default.</summary>
+    public string ResolvedSpoolPath => SpoolPath is { Length: > 0 } path ? path
+        : Path.Combine(Environment.GetEnvironmentVariable("PARLEY_HOME") is { Length: > 0 } home ? home : Path.Combine(Path.GetTempPath(), "parley"), "spool");
 }

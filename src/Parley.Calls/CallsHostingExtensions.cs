@@ -12,6 +12,7 @@ using Parley.Calls.CallLog;
 using Parley.Calls.Pipeline;
 using Parley.Calls.Pipeline.Stages;
 using Parley.Calls.Providers;
+using Parley.Data.Writers;
 using Parley.Transactional.Agents;
 using Parley.Transactional.Calls;
 
@@ -95,6 +96,7 @@ public static class CallsHostingExtensions
             .AddCheck<CallLogBacklogHealthCheck>("call-log-backlog", tags: [HealthTags.Ready]);
         builder.Services.AddSingleton<CallLogWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CallLogWriter>());
+        builder.Services.AddSingleton<IRecordWriter>(sp => sp.GetRequiredService<CallLogWriter>());
         builder.Services.AddSingleton<RecogniseStage>();
         builder.Services.AddSingleton<RewriteStage>();
         builder.Services.AddSingleton<EmbedStage>();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Parley.Data.Writers;
 using Parley.Domain.Knowledge;
 using Parley.Monitoring.Alerts;
 using Parley.Monitoring.Performance;
@@ -35,6 +36,7 @@ public static class MonitoringHostingExtensions
         builder.Services.AddSingleton<SearchRecorder>();
         builder.Services.AddSingleton<ISearchObserver>(sp => sp.GetRequiredService<SearchRecorder>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SearchRecorder>());
+        builder.Services.AddSingleton<IRecordWriter>(sp => sp.GetRequiredService<SearchRecorder>());
         builder.Services.AddSingleton<PerformanceService>();
         builder.Services.AddSingleton<NpgsqlPoolMonitor>();
         builder.Services.AddSingleton<DatabaseMetricsService>();

@@ -10,6 +10,7 @@ using Parley.Server.Admin;
 using Parley.Server.Knowledge;
 using Parley.Server.Auth;
 using Parley.Server.Errors;
+using Parley.Server.Input;
 using Parley.Server.Transactional;
 using Parley.Server.Health;
 using Parley.Server.OpenAi;
@@ -56,6 +57,7 @@ public static class ServerHostingExtensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<ControlCharacterGuard>();
         app.MapOpenApi();
         app.MapHealthEndpoints();
         app.MapAdminPage();

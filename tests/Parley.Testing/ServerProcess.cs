@@ -22,6 +22,11 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>The server's process id: a test checks that a hostile request left the same process running.</summary>
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
     /// <summary>The last lines the server wrote (stdout and stderr).</summary>
     public string Output => string.Join('\n', _output);
 

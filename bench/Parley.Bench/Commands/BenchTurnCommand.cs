@@ -69,7 +69,8 @@ internal sealed class BenchTurnCommand : AsyncCommand<BenchTurnCommand.Settings>
         sb.AppendLine("|---|---|---|---|---|---|");
         foreach (var (stage, s) in (Dictionary<string, LatencySummary>)r["stages"])
         {
-            var label = stage switch { "search" => "search (uncached turns)", "llm" => "llm (uncached turns)", "totalUncached" => "total, answer cache miss", "totalCached" => "total, answer cache hit", _ => stage };
+            var label = stage switch { "search" => "search (uncached turns)", "llm" => "llm (uncached turns)", "totalUncached" => "total, answer cache miss", "totalCached" => "total, answer cache hit",
+                "callerWait" => "caller's wait (the call, end to end)", "afterTimings" => "after the timings (call-log record queued)", _ => stage };
             sb.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {s.P50Ms:F2} | {s.P95Ms:F2} | {s.P99Ms:F2} | {s.MeanMs:F2} | {s.Count} |");
         }
         var degraded = (Dictionary<string, int>)r["degraded"];

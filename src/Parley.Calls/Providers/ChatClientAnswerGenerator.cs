@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.AI;
+using Parley.Domain;
 
 namespace Parley.Calls.Providers;
 
@@ -27,16 +28,18 @@ public sealed class ChatClientAnswerGenerator(IChatClient chat, string? model) :
                 (reported ??= new UsageDetails()).Add(usage.Details);
             }
         }
-        var answer = text.ToString().Trim();
+        // A model's text is outside input like any other: control characters would poison the call log
+        // (PostgreSQL refuses NUL in text) and have no place in speech.
+        var answer = ControlCharacters.Strip(text.ToString()).Trim();
         return new GeneratedAnswer(answer, Usage(reported, messages, answer));
     }
 
-    /// <summary>The upstream's stream passed through as its text deltas arrive.</summary>
+    /// <summary>The upstream's stream passed through as its text deltas arrive, control characters removed from each.</summary>
     public async IAsyncEnumerable<string> StreamAsync(AnswerContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var update in chat.GetStreamingResponseAsync(Prompt(context), Options, cancellationToken))
         {
-            if (update.Text is { Length: > 0 } delta)
+            if (ControlCharacters.Strip(update.Text ?? "") is { Length: > 0 } delta)
             {
                 yield return delta;
             }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OpenTelemetry.Metrics;
 using Parley.Data.Writers;
 using Parley.Domain;
 
@@ -31,6 +32,7 @@ public static class DataHostingExtensions
         builder.Services.AddSingleton<ReadRouting>();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<DataMetrics>();
+        builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(DataMetrics.MeterName));
         builder.Services.AddSingleton<DeadLetterStore>();
         builder.Services.AddScoped<ITenantContext, TenantContext>();
         builder.Services.AddSingleton(TimeProvider.System);

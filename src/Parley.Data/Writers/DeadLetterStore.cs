@@ -25,9 +25,8 @@ public sealed class DeadLetterStore([FromKeyedServices(DataSourceKeys.Transactio
     /// <summary>Sets a record aside; throws only when the database itself fails (the caller retries).</summary>
     public async Task<Outcome> AddAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.Platform));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+        await using var batch = dataSource.ForTenant(TenantScope.Platform).CreateBatch();
+        var insert = batch.Add(new NpgsqlBatchCommand("""
             INSERT INTO dead_letters (account_id, id, kind, payload, error, sql_state, created_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7)
             ON CONFLICT DO NOTHING
@@ -48,8 +47,8 @@ public sealed class DeadLetterStore([FromKeyedServices(DataSourceKeys.Transactio
         });
         try
         {
-            var rows = await batch.ExecuteNonQueryAsync(cancellationToken);
-            if (rows == 0)
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            if (insert.RecordsAffected == 0)
             {
                 return Outcome.AlreadyStored;
             }
@@ -65,10 +64,9 @@ public sealed class DeadLetterStore([FromKeyedServices(DataSourceKeys.Transactio
     /// <summary>Counts per kind and the latest <paramref name="recent"/> records, every account (the platform's view).</summary>
     public async Task<DeadLetterSummary> SummaryAsync(int recent, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.Platform));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT kind, count(*), max(created_at) FROM dead_letters GROUP BY kind ORDER BY kind"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+        await using var batch = dataSource.ForTenant(TenantScope.Platform).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("SELECT kind, count(*), max(created_at) FROM dead_letters GROUP BY kind ORDER BY kind"));
+        batch.Add(new NpgsqlBatchCommand("""
             SELECT account_id, id, kind, error, sql_state, created_at, left(payload, 500)
             FROM dead_letters ORDER BY created_at DESC LIMIT $1
             """)
@@ -76,7 +74,6 @@ public sealed class DeadLetterStore([FromKeyedServices(DataSourceKeys.Transactio
             Parameters = { new() { Value = recent } },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         var kinds = new List<DeadLetterKind>();
         while (await reader.ReadAsync(cancellationToken))
         {

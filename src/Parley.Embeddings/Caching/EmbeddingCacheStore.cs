@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Parley.Data;
+using Parley.Data.Writers;
+using Parley.Domain;
 using Pgvector;
 
 namespace Parley.Embeddings.Caching;
@@ -18,13 +21,18 @@ public sealed partial class EmbeddingCacheStore : BatchingWriter<EmbeddingCacheS
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<EmbeddingCacheStore> _logger;
 
+    public const string Kind = "embedding_cache";
+
     // One retry, then the batch is given up: an entry is worth a second try, not a wait, since the
-    // next ask for it recomputes and queues it again.
+    // next ask for it recomputes and queues it again. No spool: a cache needs none.
     public EmbeddingCacheStore(
         [FromKeyedServices(DataSourceKeys.Vector)] NpgsqlDataSource dataSource,
+        DeadLetterStore deadLetters,
+        DataMetrics dataMetrics,
         TimeProvider time,
         ILogger<EmbeddingCacheStore> logger)
-        : base(capacity: 10_000, batchSize: 500, maxRetries: 1, time)
+        : base(new BatchingWriterSettings<Pending>(Kind, Capacity: 10_000, BatchSize: 500, MaxRetries: 1, EmbeddingCacheJson.Default.Pending),
+            deadLetters, dataMetrics, time, logger)
     {
         _dataSource = dataSource;
         _logger = logger;
@@ -77,6 +85,10 @@ public sealed partial class EmbeddingCacheStore : BatchingWriter<EmbeddingCacheS
         await npgsqlBatch.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    // Entries belong to no account: one the database refuses (a NaN in a vector) finds no account to be
+    // filed under, so the writer drops and logs it, which for a cache is the right end anyway.
+    protected override RecordKey Describe(Pending record) => new(new AccountId(Guid.Empty), new Guid(record.Hash.AsSpan(0, 16)), Kind);
+
     protected override void Lost(int count, Exception exception) => LogWriteFailed(_logger, count, exception);
 
     protected override void Unwritten(long count) => LogUnwritten(_logger, count);
@@ -87,3 +99,6 @@ public sealed partial class EmbeddingCacheStore : BatchingWriter<EmbeddingCacheS
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutdown ended with {Count} embedding cache entries unwritten; they will be recomputed when asked again")]
     private static partial void LogUnwritten(ILogger logger, long count);
 }
+
+[JsonSerializable(typeof(EmbeddingCacheStore.Pending))]
+internal sealed partial class EmbeddingCacheJson : JsonSerializerContext;

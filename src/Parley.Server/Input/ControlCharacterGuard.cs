@@ -14,8 +14,9 @@ namespace Parley.Server.Input;
 /// whatever reads it afterwards (typed records, <c>JsonElement</c> metadata and filters, bodies read by
 /// hand, forms), so a new endpoint or field is covered without anyone remembering to. The price is a
 /// second pass over a JSON body: it reads only the raw bytes of escaped strings (valid JSON can carry a
-/// control character no other way), about a microsecond for a turn's body. It runs after authentication,
-/// so an anonymous caller cannot make the server read a body.
+/// control character no other way), about a microsecond for a turn's body. It runs after authentication and
+/// authorization, so a caller without a key reaches it only on endpoints open to anonymous callers (the
+/// Vapi webhook, which checks its signature in the handler: its body is scanned before that check).
 /// </remarks>
 internal sealed class ControlCharacterGuard(RequestDelegate next)
 {

@@ -5,7 +5,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Npgsql;
-using Parley.Bench;
 using Parley.IntegrationTests.Faults;
 using Parley.Testing;
 using Xunit;

@@ -24,8 +24,17 @@ public sealed class HostileTextTests(HostileTextFixture f) : IClassFixture<Hosti
     {
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{what}: expected 400 naming {field}, got {(int)response.StatusCode}: {text[..Math.Min(500, text.Length)]}");
+        var body = JsonDocument.Parse(text).RootElement;
+        if (response.RequestMessage!.RequestUri!.AbsolutePath.StartsWith("/v1/openai", StringComparison.Ordinal))
+        {
+            // The OpenAI-compatible endpoints answer in OpenAI's error shape: the field is its param.
+            var error = body.GetProperty("error");
+            Assert.Equal(field, error.GetProperty("param").GetString());
+            Assert.Contains("control character", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+            return;
+        }
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var errors = JsonDocument.Parse(text).RootElement.GetProperty("errors");
+        var errors = body.GetProperty("errors");
         Assert.True(errors.TryGetProperty(field, out var messages), $"{what}: the problem names {string.Join(", ", errors.EnumerateObject().Select(p => p.Name))}, not {field}");
         Assert.Contains("control character", messages[0].GetString(), StringComparison.Ordinal);
     }

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
-using Parley.Bench;
+using Parley.Testing;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -9,7 +9,7 @@ namespace Parley.Transactional.Persistence.Migrations;
 /// (Parley.Data's DeadLetterStore), never mapped by the ORM, so the model snapshot does not change.
 /// </summary>
 [DbContext(typeof(ParleyDbContext))]
-[Migration("20261127120000_DeadLetters")]
+[Migration("20261201120000_DeadLetters")]
 public sealed class DeadLetters : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder)

@@ -37,7 +37,7 @@ public static class ServerHostingExtensions
         builder.Services.AddScoped<OpenAi.ChatCompletionStream>();
         // Large enough for document uploads; the knowledge side rejects what is too big with a clear error.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddOperationTransformer(OpenAi.EventStreamResponse.DescribeAsync));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         return builder;
     }

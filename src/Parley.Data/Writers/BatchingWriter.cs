@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
@@ -26,11 +25,6 @@ namespace Parley.Data.Writers;
 /// </summary>
 public abstract partial class BatchingWriter<T> : BackgroundService, IRecordWriter
 {
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? _threadLine;
-    [ThreadStatic]
-    private static Utf8JsonWriter? _threadJson;
-
     private readonly BatchingWriterSettings<T> _settings;
     private readonly Channel<Entry> _queue;
     private readonly ResiliencePipeline _retry;
@@ -126,36 +120,6 @@ public abstract partial class BatchingWriter<T> : BackgroundService, IRecordWrit
         return false;
     }
 
-    private long Spool(RecordSpool spool, T record)
-    {
-        var line = _threadLine ??= new ArrayBufferWriter<byte>(4096);
-        line.ResetWrittenCount();
-        var json = _threadJson ??= new Utf8JsonWriter(line);
-        json.Reset(line);
-        try
-        {
-            JsonSerializer.Serialize(json, record, _settings.Json);
-            json.Flush();
-        }
-        catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException)
-        {
-            // Text JSON cannot carry (a lone surrogate): the record still goes to the database from memory.
-            LogUnspoolable(_logger, _settings.Name, e);
-            return -1;
-        }
-        line.Write("\n"u8);
-        try
-        {
-            return spool.Append(line.WrittenSpan);
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
-        {
-            // A full or failing disk must not fail the turn: the record still goes to the database from memory.
-            LogUnspoolable(_logger, _settings.Name, e);
-            return -1;
-        }
-    }
-
     /// <summary>Waits until everything queued before the call is written, and what earlier processes left in the spool (tests, shutdown).</summary>
     /// <exception cref="InvalidOperationException">The writer is not running (never started, or stopped), so the wait would never end.</exception>
     public async Task FlushAsync(CancellationToken cancellationToken)
@@ -166,7 +130,9 @@ public abstract partial class BatchingWriter<T> : BackgroundService, IRecordWrit
             {
                 throw new InvalidOperationException($"{GetType().Name} is not running: start it (as a hosted service) before waiting for its writes.");
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken);
+            // Real time, not the injected clock: this polls a condition, and under a test's stopped clock
+            // a delay on it would never end (nor would the host's shutdown, which flushes).
+            await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken);
         }
     }
 
@@ -230,18 +196,6 @@ public abstract partial class BatchingWriter<T> : BackgroundService, IRecordWrit
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // What was not written stays in the spool for the next start.
-        }
-    }
-
-    private void Completed(List<Entry> batch)
-    {
-        if (_settings.Spool is not { } spool)
-        {
-            return;
-        }
-        foreach (var group in batch.Where(e => e.Segment >= 0).GroupBy(e => e.Segment))
-        {
-            spool.Completed(group.Key, group.Count());
         }
     }
 

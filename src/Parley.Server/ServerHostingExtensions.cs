@@ -29,6 +29,7 @@ public static class ServerHostingExtensions
         builder.AddParleyMonitoring();
         builder.AddParleyAuth();
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<Calls.CallAdmission>();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         // Large enough for document uploads; the knowledge side rejects what is too big with a clear error.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);

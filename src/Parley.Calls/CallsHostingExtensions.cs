@@ -91,10 +91,12 @@ public static class CallsHostingExtensions
         builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(CallMetrics.MeterName));
         // Spans are exported only when the host switches tracing on (a collector is configured).
         builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddSource(CallTelemetry.SourceName));
-        builder.Services.AddHealthChecks().AddCheck<CallLogBacklogHealthCheck>("call-log-backlog", tags: [HealthTags.Ready]);
+        builder.Services.AddHealthChecks()
+            .AddCheck<CallLogBacklogHealthCheck>("call-log-backlog", tags: [HealthTags.Ready]);
         builder.Services.AddSingleton<CallLogWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CallLogWriter>());
         builder.Services.AddSingleton<RecogniseStage>();
+        builder.Services.AddSingleton<RewriteStage>();
         builder.Services.AddSingleton<EmbedStage>();
         builder.Services.AddSingleton<AnswerCacheStage>();
         builder.Services.AddSingleton<SearchStage>();

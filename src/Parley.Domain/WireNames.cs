@@ -12,13 +12,17 @@ namespace Parley.Domain;
 public static class WireNames
 {
     public static string Of<TEnum>(TEnum value) where TEnum : struct, Enum =>
-        Table<TEnum>.Names.TryGetValue(value, out var name) ? name : throw new ArgumentOutOfRangeException(nameof(value), value, null);
+        Table<TEnum>.Names.TryGetValue(value, out var name)
+            ? name
+            : throw new ArgumentOutOfRangeException(nameof(value), value, null);
 
-    /// <exception cref="FormatException">No member of <typeparamref name="TEnum"/> has that name (a row no enum describes).</exception>
+    /// <exception cref="FormatException">No member of <typeparamref name="TEnum"/> has that name.</exception>
     public static TEnum Parse<TEnum>(string name) where TEnum : struct, Enum =>
-        TryParse<TEnum>(name, out var value) ? value : throw new FormatException($"'{name}' is not a {typeof(TEnum).Name}.");
+        TryParse<TEnum>(name, out var value)
+            ? value
+            : throw new FormatException($"'{name}' is not a {typeof(TEnum).Name}.");
 
-    /// <summary>Exact, case-sensitive: the stored and the sent values are lowercase, and only those are accepted.</summary>
+    /// <summary>Exact and case-sensitive: stored and sent values are lowercase, and only those are accepted.</summary>
     public static bool TryParse<TEnum>(string? name, out TEnum value) where TEnum : struct, Enum
     {
         value = default;
@@ -27,10 +31,15 @@ public static class WireNames
 
     private static class Table<TEnum> where TEnum : struct, Enum
     {
-        public static readonly Dictionary<TEnum, string> Names = typeof(TEnum).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .ToDictionary(f => (TEnum)f.GetValue(null)!, f => f.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
-                ?? throw new InvalidOperationException($"{typeof(TEnum).Name}.{f.Name} has no [JsonStringEnumMemberName]."));
+        public static readonly Dictionary<TEnum, string> Names = typeof(TEnum)
+            .GetFields(BindingFlags.Public | BindingFlags.Static)
+            .ToDictionary(f => (TEnum)f.GetValue(null)!, NameOf);
 
-        public static readonly Dictionary<string, TEnum> Values = Names.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
+        public static readonly Dictionary<string, TEnum> Values =
+            Names.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
+
+        private static string NameOf(FieldInfo member) =>
+            member.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
+            ?? throw new InvalidOperationException($"{typeof(TEnum).Name}.{member.Name} has no wire name.");
     }
 }

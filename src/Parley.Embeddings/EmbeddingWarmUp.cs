@@ -9,8 +9,8 @@ namespace Parley.Embeddings;
 /// Loads the model and runs it once at start, so the first caller's turn is not the slow one
 /// (unless <c>Parley:Embeddings:WarmUp</c> is off: commands and tests that embed on demand).
 /// </summary>
-internal sealed class EmbeddingWarmUp(IServiceProvider services, EmbeddingReadiness readiness, IOptions<EmbeddingOptions> options)
-    : IHostedService
+internal sealed class EmbeddingWarmUp(
+    IServiceProvider services, EmbeddingReadiness readiness, IOptions<EmbeddingOptions> options) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -19,7 +19,8 @@ internal sealed class EmbeddingWarmUp(IServiceProvider services, EmbeddingReadin
             return;
         }
         // Resolved only now: building the local generator loads the model, which is what is skipped when off.
-        var generator = services.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(EmbeddingsHostingExtensions.UncachedKey);
+        var generator = services.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(
+            EmbeddingsHostingExtensions.UncachedKey);
         try
         {
             await generator.GenerateAsync(["warm up"], cancellationToken: cancellationToken);

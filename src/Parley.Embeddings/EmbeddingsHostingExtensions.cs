@@ -43,7 +43,8 @@ public static class EmbeddingsHostingExtensions
         // Only registers the meter's name: the host that adds the OpenTelemetry SDK exports it, others pay nothing.
         builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(EmbeddingMetrics.MeterName));
         builder.Services.AddHealthChecks()
-            .AddCheck<EmbeddingModelHealthCheck>("embedding-model", tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(30));
+            .AddCheck<EmbeddingModelHealthCheck>("embedding-model", tags: [HealthTags.Ready],
+                timeout: TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton<EmbeddingReadiness>();
         builder.Services.AddSingleton<EmbeddingCacheStore>();
         // Idle when the persistent cache is off: nothing is ever queued to it then.

@@ -22,7 +22,8 @@ public sealed class KnowledgeUploads(
     IOptions<IngestionJobOptions> jobOptions)
 {
     /// <param name="background">True or false forces the choice; null leaves it to the document's size.</param>
-    public async Task<UploadResult> UploadFileAsync(AccountId account, FileUpload file, bool? background, CancellationToken cancellationToken)
+    public async Task<UploadResult> UploadFileAsync(AccountId account, FileUpload file, bool? background,
+        CancellationToken cancellationToken)
     {
         var max = options.Value.MaxDocumentBytes;
         if (file.Length > max)
@@ -40,15 +41,21 @@ public sealed class KnowledgeUploads(
     }
 
     /// <param name="background">True or false forces the choice; null leaves it to the text's size.</param>
-    public async Task<UploadResult> UploadTextAsync(AccountId account, TextUpload text, bool? background, CancellationToken cancellationToken)
+    public async Task<UploadResult> UploadTextAsync(AccountId account, TextUpload text, bool? background,
+        CancellationToken cancellationToken)
     {
-        new Validation().Text(text.Title, "title", 500).Text(text.Text, "text", options.Value.MaxDocumentBytes).ThrowIfInvalid();
+        new Validation()
+            .Text(text.Title, "title", 500)
+            .Text(text.Text, "text", options.Value.MaxDocumentBytes)
+            .ThrowIfInvalid();
         var extracted = TextExtractor.FromMarkdown(text.Text!, text.Title);
         var request = new IngestRequest(text.Source ?? text.Title!, text.Title!, extracted, text.Metadata);
-        return await SubmitAsync(account, request, Encoding.UTF8.GetByteCount(text.Text!), background, cancellationToken);
+        var bytes = Encoding.UTF8.GetByteCount(text.Text!);
+        return await SubmitAsync(account, request, bytes, background, cancellationToken);
     }
 
-    private async Task<UploadResult> SubmitAsync(AccountId account, IngestRequest request, long bytes, bool? background, CancellationToken cancellationToken)
+    private async Task<UploadResult> SubmitAsync(AccountId account, IngestRequest request, long bytes, bool? background,
+        CancellationToken cancellationToken)
     {
         if (background ?? bytes > jobOptions.Value.AsyncAboveBytes)
         {

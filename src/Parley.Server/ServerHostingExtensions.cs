@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Parley.Data;
 using Parley.Embeddings;
 using Parley.Calls;
@@ -11,6 +12,8 @@ using Parley.Server.Auth;
 using Parley.Server.Errors;
 using Parley.Server.Transactional;
 using Parley.Server.Health;
+using Parley.Server.OpenAi;
+using Parley.Server.Vapi;
 using Parley.Transactional;
 using Parley.Transactional.Persistence;
 
@@ -31,9 +34,10 @@ public static class ServerHostingExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<Calls.CallAdmission>();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddScoped<OpenAi.ChatCompletionStream>();
         // Large enough for document uploads; the knowledge side rejects what is too big with a clear error.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddOperationTransformer(OpenAi.EventStreamResponse.DescribeAsync));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         return builder;
     }
@@ -41,7 +45,7 @@ public static class ServerHostingExtensions
     /// <summary>Migrates when <c>Parley:Database:Migrate</c> is true (the default), then checks the model.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app, CancellationToken cancellationToken)
     {
-        if (app.Configuration.GetValue("Parley:Database:Migrate", true))
+        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Migrate)
         {
             await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
         }
@@ -61,6 +65,8 @@ public static class ServerHostingExtensions
         app.MapCallLogEndpoints();
         app.MapKnowledgeEndpoints();
         app.MapTurnEndpoints();
+        app.MapOpenAiEndpoints();
+        app.MapVapiEndpoints();
         app.MapMonitoringEndpoints();
         return app;
     }

@@ -36,6 +36,7 @@ public static class TransactionalHostingExtensions
         builder.Services.AddScoped<Contacts.ContactService>();
         builder.Services.AddScoped<Users.UserService>();
         builder.Services.AddScoped<Integrations.IntegrationService>();
+        builder.Services.AddSingleton<Integrations.IntegrationCredentialLookup>();
         builder.Services.AddScoped<Calls.CallService>();
         builder.Services.AddSingleton<Calls.CallLogStore>();
         builder.Services.AddScoped<Billing.BillingService>();

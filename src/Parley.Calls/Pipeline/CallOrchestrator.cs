@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Parley.Calls.Pipeline.Stages;
 using Parley.Domain;
@@ -41,7 +42,16 @@ public sealed class CallOrchestrator
 
     /// <summary>A text turn: the caller's words, already transcribed.</summary>
     public Task<TurnResult> TakeTurnAsync(Guid callId, string? transcript, bool speak, CancellationToken cancellationToken) =>
-        TakeTurnAsync(callId, transcript, null, speak, cancellationToken);
+        TakeTurnAsync(callId, transcript, null, speak, null, cancellationToken);
+
+    /// <summary>
+    /// A text turn whose answer is also published piece by piece into <paramref name="answerDeltas"/>
+    /// while the answer stage generates it. An answer that came whole (the answer cache, a fallback) is
+    /// not published: the caller sends what the result holds beyond what it streamed.
+    /// </summary>
+    public Task<TurnResult> TakeStreamedTurnAsync(
+        Guid callId, string? transcript, ChannelWriter<string> answerDeltas, CancellationToken cancellationToken) =>
+        TakeTurnAsync(callId, transcript, null, speak: false, answerDeltas, cancellationToken);
 
     /// <summary>
     /// An audio turn: a WAV of the caller's utterance goes through the configured recogniser first
@@ -50,14 +60,15 @@ public sealed class CallOrchestrator
     /// server that takes text turns only, is bad input.
     /// </summary>
     public Task<TurnResult> TakeAudioTurnAsync(Guid callId, ReadOnlyMemory<byte> wav, bool speak, CancellationToken cancellationToken) =>
-        TakeTurnAsync(callId, null, wav, speak, cancellationToken);
+        TakeTurnAsync(callId, null, wav, speak, null, cancellationToken);
 
     private async Task<TurnResult> TakeTurnAsync(
-        Guid callId, string? transcript, ReadOnlyMemory<byte>? recording, bool speak, CancellationToken cancellationToken)
+        Guid callId, string? transcript, ReadOnlyMemory<byte>? recording, bool speak, ChannelWriter<string>? answerDeltas,
+        CancellationToken cancellationToken)
     {
-        using var turn = await BeginAsync(callId, transcript, recording, speak, cancellationToken);
+        using var turn = await BeginAsync(callId, transcript, recording, speak, answerDeltas, cancellationToken);
         var s = _stages;
-        foreach (var stage in (TurnStage[])[s.Recognise, s.Embed, s.AnswerCache, s.Search, s.Answer, s.SpeechCache, s.Speak, s.Log])
+        foreach (var stage in (TurnStage[])[s.Recognise, s.Rewrite, s.Embed, s.AnswerCache, s.Search, s.Answer, s.SpeechCache, s.Speak, s.Log])
         {
             await _runner.RunAsync(stage, turn, cancellationToken);
         }
@@ -66,7 +77,8 @@ public sealed class CallOrchestrator
 
     /// <summary>Bad input first (400 before any work), then the call (409 once ended) and its agent.</summary>
     private async Task<TurnContext> BeginAsync(
-        Guid callId, string? transcript, ReadOnlyMemory<byte>? recording, bool speak, CancellationToken cancellationToken)
+        Guid callId, string? transcript, ReadOnlyMemory<byte>? recording, bool speak, ChannelWriter<string>? answerDeltas,
+        CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var utterance = recording is { } wav ? _stages.Recognise.Decode(wav) : null;
@@ -88,6 +100,7 @@ public sealed class CallOrchestrator
         {
             Utterance = utterance,
             Transcript = utterance is null ? transcript : null,
+            AnswerDeltas = answerDeltas,
         };
     }
 }

@@ -5,7 +5,13 @@ using Parley.Domain.Knowledge;
 namespace Parley.Calls.Pipeline;
 
 /// <summary>A cached answer and what it was answered from.</summary>
-public sealed record CachedAnswer(string Question, float[] Embedding, string Answer, IReadOnlyList<SearchHit> Sources, long KnowledgeVersion);
+/// <param name="Question">The standalone query the answer was given to (the transcript, or its follow-up rewrite).</param>
+/// <param name="DependsOnContext">
+/// The answer was shaped by the conversation (a rewritten follow-up, or an LLM that was given the call's
+/// history): it is served again only to the very same standalone query, never to a merely similar one.
+/// </param>
+public sealed record CachedAnswer(
+    string Question, float[] Embedding, string Answer, IReadOnlyList<SearchHit> Sources, long KnowledgeVersion, bool DependsOnContext = false);
 
 /// <summary>
 /// Per agent: a question whose embedding is within <c>AnswerCacheSimilarity</c> (cosine) of one already
@@ -18,8 +24,10 @@ public sealed class SemanticAnswerCache(IOptions<CallOptions> options)
 {
     private readonly ConcurrentDictionary<Guid, LinkedList<CachedAnswer>> _byAgent = new();
 
-    public CachedAnswer? Find(Guid agentId, ReadOnlyMemory<float> question, long knowledgeVersion) =>
-        Best(agentId, knowledgeVersion, options.Value.AnswerCacheSimilarity, entry => Cosine(question.Span, entry.Embedding));
+    /// <param name="query">The standalone query; a context-dependent entry must match it exactly.</param>
+    public CachedAnswer? Find(Guid agentId, string query, ReadOnlyMemory<float> question, long knowledgeVersion) =>
+        Best(agentId, knowledgeVersion, options.Value.AnswerCacheSimilarity,
+            entry => entry.DependsOnContext && !SameText(query, entry.Question) ? 0 : Cosine(question.Span, entry.Embedding));
 
     /// <summary>
     /// The answer to this very question (case, surrounding spaces and end punctuation aside), for a turn

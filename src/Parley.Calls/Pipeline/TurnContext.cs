@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Parley.Calls.Providers;
 using Parley.Domain;
 using Parley.Domain.Knowledge;
@@ -31,6 +32,13 @@ internal sealed class TurnContext(
     /// <summary>The caller's utterance of an audio turn, decoded (16 kHz mono); null for a text turn.</summary>
     public short[]? Utterance { get; init; }
 
+    /// <summary>
+    /// Where the answer stage publishes the answer's pieces as they are generated (a streamed turn);
+    /// null when the turn answers only when done. A channel, because a stage cut off at its budget may
+    /// still write to it from the background after the turn moved on.
+    /// </summary>
+    public ChannelWriter<string>? AnswerDeltas { get; init; }
+
     /// <summary>What the caller said: sent as text, or heard by the recogniser (null when it heard nothing).</summary>
     public string? Transcript { get; set; }
 
@@ -40,6 +48,9 @@ internal sealed class TurnContext(
         get => _query ?? Transcript;
         set => _query = value;
     }
+
+    /// <summary>Whether <see cref="Query"/> borrowed words from earlier turns: an answer to it then depends on this conversation.</summary>
+    public bool QueryRewritten { get; set; }
 
     /// <summary>The query's embedding; null when the embed stage fell back.</summary>
     public float[]? Vector { get; set; }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.AI;
 
@@ -15,6 +16,37 @@ public sealed class ChatClientAnswerGenerator(IChatClient chat, string? model) :
 
     public async Task<GeneratedAnswer> AnswerAsync(AnswerContext context, CancellationToken cancellationToken)
     {
+        var messages = Prompt(context);
+        var text = new StringBuilder();
+        UsageDetails? reported = null;
+        await foreach (var update in chat.GetStreamingResponseAsync(messages, Options, cancellationToken))
+        {
+            text.Append(update.Text);
+            foreach (var usage in update.Contents.OfType<UsageContent>())
+            {
+                (reported ??= new UsageDetails()).Add(usage.Details);
+            }
+        }
+        var answer = text.ToString().Trim();
+        return new GeneratedAnswer(answer, Usage(reported, messages, answer));
+    }
+
+    /// <summary>The upstream's stream passed through as its text deltas arrive.</summary>
+    public async IAsyncEnumerable<string> StreamAsync(AnswerContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var update in chat.GetStreamingResponseAsync(Prompt(context), Options, cancellationToken))
+        {
+            if (update.Text is { Length: > 0 } delta)
+            {
+                yield return delta;
+            }
+        }
+    }
+
+    private ChatOptions Options => new() { ModelId = model, MaxOutputTokens = 120 };
+
+    private static List<ChatMessage> Prompt(AnswerContext context)
+    {
         var passages = string.Join("\n\n", context.Passages.Select((p, i) => $"[{i + 1}] {p.Title}: {p.Content}"));
         List<ChatMessage> messages =
         [
@@ -26,18 +58,7 @@ public sealed class ChatClientAnswerGenerator(IChatClient chat, string? model) :
             messages.Add(new ChatMessage(ChatRole.Assistant, a));
         }
         messages.Add(new ChatMessage(ChatRole.User, context.Question));
-        var text = new StringBuilder();
-        UsageDetails? reported = null;
-        await foreach (var update in chat.GetStreamingResponseAsync(messages, new ChatOptions { ModelId = model, MaxOutputTokens = 120 }, cancellationToken))
-        {
-            text.Append(update.Text);
-            foreach (var usage in update.Contents.OfType<UsageContent>())
-            {
-                (reported ??= new UsageDetails()).Add(usage.Details);
-            }
-        }
-        var answer = text.ToString().Trim();
-        return new GeneratedAnswer(answer, Usage(reported, messages, answer));
+        return messages;
     }
 
     private static AnswerUsage Usage(UsageDetails? reported, List<ChatMessage> prompt, string answer)

@@ -81,6 +81,12 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
+        if (OpenAi.OpenAiError.Applies(Context))
+        {
+            // OpenAI clients read this shape into their AuthenticationError.
+            await OpenAi.OpenAiError.Unauthorized().ExecuteAsync(Context);
+            return;
+        }
         await Results.Problem(statusCode: 401, title: "Unauthorized", detail: "Send a valid key as 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
     }
 

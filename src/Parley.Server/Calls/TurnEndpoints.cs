@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Calls.Audio;
 using Parley.Calls.Pipeline;
@@ -21,9 +22,11 @@ internal static class TurnEndpoints
     /// <param name="Transcript">The text sent, or what the recogniser heard (null when it heard nothing).</param>
     /// <param name="Audio">Null when not asked to speak (<c>?speak=false</c>) or when speech fell back.</param>
     /// <param name="Degraded">The stages that missed their budget or failed, answered by their fallback.</param>
+    /// <param name="StandaloneQuery">What retrieval ran on when the transcript leaned on earlier turns ("and on Sundays?"); null otherwise.</param>
     public sealed record TurnAnswerResponse(
         Guid Id, string? Transcript, string Answer, IReadOnlyList<TurnSource> Sources, TurnAudio? Audio,
-        TurnTimings Timings, bool Cached, IReadOnlyList<string> Degraded);
+        TurnTimings Timings, bool Cached, IReadOnlyList<string> Degraded,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StandaloneQuery);
 
     public static IEndpointRouteBuilder MapTurnEndpoints(this IEndpointRouteBuilder app)
     {
@@ -69,6 +72,6 @@ internal static class TurnEndpoints
         var audio = turn.Audio is null ? null
             : new TurnAudio("wav", WavAudio.SampleRateOf(turn.Audio), Convert.ToBase64String(turn.Audio));
         return TypedResults.Ok(new TurnAnswerResponse(
-            turn.TurnId, turn.Transcript, turn.Answer, turn.Sources, audio, turn.Timings, turn.Cached, turn.Degraded));
+            turn.TurnId, turn.Transcript, turn.Answer, turn.Sources, audio, turn.Timings, turn.Cached, turn.Degraded, turn.StandaloneQuery));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Parley.Transactional.Accounts;
 using Parley.Transactional.Agents;
 using Parley.Transactional.ApiKeys;
@@ -77,12 +78,14 @@ internal static class Responses
         double AsrMs, double EmbedMs, double SearchMs, double LlmMs, double TtsMs, double TotalMs);
 
     /// <param name="Sources">The cited sources as stored with the turn: chunk id, title, similarity.</param>
+    /// <param name="StandaloneQuery">What retrieval ran on when the transcript was a follow-up rewritten from earlier turns.</param>
     public sealed record TurnResponse(
         Guid Id, int Ordinal, string Transcript, string Answer, Guid[] ChunkIds, JsonElement Sources,
-        LoggedTurnTimings Timings, bool Cached, string[] Degraded, DateTimeOffset CreatedAt);
+        LoggedTurnTimings Timings, bool Cached, string[] Degraded, DateTimeOffset CreatedAt,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StandaloneQuery);
 
     public static TurnResponse Of(CallTurn t) => new(
         t.Id, t.Ordinal, t.Transcript, t.Answer, t.ChunkIds, JsonDocument.Parse(t.Sources).RootElement,
         new LoggedTurnTimings(t.AsrMs, t.EmbedMs, t.SearchMs, t.LlmMs, t.TtsMs, t.TotalMs),
-        t.Cached, t.Degraded, t.CreatedAt);
+        t.Cached, t.Degraded, t.CreatedAt, t.StandaloneQuery);
 }

@@ -14,4 +14,10 @@ public sealed class Call
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
     public double? DurationSeconds { get; set; }
+
+    /// <summary>
+    /// The voice platform's own id of the call (Vapi's call id, an OpenAI <c>user</c>), when the call was
+    /// made on first sight of it; unique per account, so the platform's next request finds the same call.
+    /// </summary>
+    public string? ExternalId { get; set; }
 }

@@ -36,6 +36,40 @@ public sealed class CallService(ParleyDbContext db, ITenantContext tenant, Conta
         return call;
     }
 
+    /// <summary>
+    /// The call a voice platform names by its own id: found again, or started on first sight (inbound,
+    /// no contact). Two first requests racing for one id meet at the unique index; the loser reads the
+    /// winner's call.
+    /// </summary>
+    public async Task<Call> FindOrStartExternalAsync(Guid agentId, string externalId, CancellationToken cancellationToken)
+    {
+        var account = tenant.Scope.RequireAccount();
+        new Validation().Text(externalId, "user", MaxExternalIdLength, required: true).ThrowIfInvalid();
+        var found = await db.Calls.FirstOrDefaultAsync(c => c.AccountId == account && c.ExternalId == externalId, cancellationToken);
+        if (found is not null)
+        {
+            return found;
+        }
+        var call = new Call
+        {
+            AccountId = account, Id = Guid.CreateVersion7(), AgentId = agentId, Direction = CallDirection.In,
+            Status = CallStatus.Active, StartedAt = time.GetUtcNow(), ExternalId = externalId,
+        };
+        db.Calls.Add(call);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return call;
+        }
+        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            db.Entry(call).State = EntityState.Detached;
+            return await db.Calls.FirstAsync(c => c.AccountId == account && c.ExternalId == externalId, cancellationToken);
+        }
+    }
+
+    public const int MaxExternalIdLength = 200;
+
     public async Task<Call> EndAsync(Guid id, CancellationToken cancellationToken)
     {
         var call = await FindAsync(id, cancellationToken);

@@ -2,13 +2,17 @@ using Xunit;
 
 namespace Parley.IntegrationTests.Bench;
 
-/// <summary>The benchmarks' executable refuses bad arguments with exit code 2 and one line, before touching a database or a model.</summary>
+/// <summary>
+/// The benchmarks' executable refuses bad arguments with exit code 2 and one line, before touching a
+/// database or a model.
+/// </summary>
 public sealed class BenchBadInputTests
 {
     private static async Task AssertRefusedAsync(string[] args)
     {
         var home = Directory.CreateTempSubdirectory("parley-bench-bad-").FullName;
-        var run = await BenchExecutable.RunAsync(args, new Dictionary<string, string> { ["PARLEY_HOME"] = home }, TimeSpan.FromSeconds(60));
+        var run = await BenchExecutable.RunAsync(args, new Dictionary<string, string> { ["PARLEY_HOME"] = home },
+            TimeSpan.FromSeconds(60));
         Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}: {run.Err}{run.Out}");
         var line = Assert.Single(run.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("parley: ", line, StringComparison.Ordinal);

@@ -12,20 +12,26 @@ internal static class BenchExecutable
 {
     public sealed record Run(int ExitCode, string Out, string Err);
 
-    public static string Dll { get; } = typeof(BenchExecutable).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "ParleyBenchDll").Value!;
+    public static string Dll { get; } = typeof(BenchExecutable).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ParleyBenchDll").Value!;
 
     /// <summary>
     /// Runs <c>dotnet Parley.Bench.dll bench ARGS</c> (the words <c>./parley bench ARGS</c> passes on) with
     /// these extra environment variables; kills it after the timeout.
     /// </summary>
-    public static async Task<Run> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
+    public static async Task<Run> RunAsync(
+        IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
     {
         if (!File.Exists(Dll))
         {
             throw new FileNotFoundException($"{Dll} is missing: build the solution (dotnet build Parley.slnx).", Dll);
         }
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         start.ArgumentList.Add(Dll);
         start.ArgumentList.Add("bench");
         foreach (var a in args)
@@ -49,7 +55,8 @@ internal static class BenchExecutable
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
-            throw new TimeoutException($"parley bench {string.Join(' ', args)} did not finish within {timeout.TotalSeconds:F0} s:\n{await stderr}");
+            var err = await stderr;
+            throw new TimeoutException($"parley bench {string.Join(' ', args)} did not finish in {timeout.TotalSeconds:F0} s:\n{err}");
         }
         return new Run(process.ExitCode, await stdout, await stderr);
     }

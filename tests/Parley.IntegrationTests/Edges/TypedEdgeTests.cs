@@ -3,8 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Parley.IntegrationTests.Transactional;
+using Parley.Testing;
 using Parley.Transactional.Persistence;
 using Xunit;
 
@@ -48,6 +50,11 @@ public sealed class TypedEdgeTests(ApiFixture api) : IClassFixture<ApiFixture>
             }
         }
         Assert.True(operations >= 40, $"only {operations} operations in the document");
+        // The OpenAI door answers JSON or, with stream: true, server-sent chunks: both are described.
+        var completion = document.GetProperty("paths").GetProperty("/v1/openai/chat/completions").GetProperty("post")
+            .GetProperty("responses").GetProperty("200").GetProperty("content");
+        Assert.True(completion.TryGetProperty("text/event-stream", out var events) && events.TryGetProperty("schema", out _),
+            "the streamed chat completion is not described");
         Assert.True(undescribed.Count == 0, string.Join("\n", undescribed));
     }
 
@@ -113,5 +120,17 @@ public sealed class TypedEdgeTests(ApiFixture api) : IClassFixture<ApiFixture>
         await using var scope = api.App.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDbContext>();
         Assert.False(db.Database.HasPendingModelChanges(), "the EF model differs from the last migration's snapshot");
+    }
+
+    [Theory]
+    [InlineData("Parley:Llm:Provider", "Parley:Llm:Provider 'openai' needs")]
+    [InlineData("Parley:Tts:Provider", "Parley:Tts:Provider 'openai' needs")]
+    [InlineData("Parley:Asr:Provider", "Parley:Asr:Provider 'openai' needs")]
+    public void A_remote_provider_without_an_address_or_key_is_refused_at_start_with_the_setting_named(string setting, string message)
+    {
+        // Read once, from the bound options: the server does not start rather than fail on the first turn.
+        using var app = new ParleyAppFactory(api.ConnectionString, new Dictionary<string, string?> { [setting] = "openai" });
+        var e = Assert.ThrowsAny<OptionsValidationException>(() => app.Server);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 }

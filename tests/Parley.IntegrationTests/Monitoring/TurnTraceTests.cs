@@ -48,7 +48,10 @@ public sealed class TurnTraceTests(MonitoringFixture fx) : IClassFixture<Monitor
         Assert.Null(fx.App.Services.GetService<TracerProvider>());
         var exported = new List<Activity>();
         await using var app = new ParleyAppFactory(fx.ConnectionString,
-            new Dictionary<string, string?> { ["Parley:Monitor:OtlpEndpoint"] = "http://127.0.0.1:4317", ["Parley:Monitor:Enabled"] = "false" },
+            new Dictionary<string, string?>
+            {
+                ["Parley:Monitor:OtlpEndpoint"] = "http://127.0.0.1:4317", ["Parley:Monitor:Enabled"] = "false",
+            },
             s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(exported)));
         Assert.NotNull(app.Services.GetService<TracerProvider>());
 

@@ -31,10 +31,10 @@ public sealed class TurnStageRunnerTests : IDisposable
         };
 
     [Fact]
-    public async Task A_stage_that_ignores_its_token_is_still_cut_off_at_its_budget_and_leaves_its_fallback()
+    public async Task A_stage_that_outlasts_its_budget_is_cut_off_at_the_budget_and_leaves_its_fallback()
     {
         using var turn = Turn();
-        var stage = new ProbeStage(120, (_, _) => new TaskCompletionSource<StageResult>().Task);
+        var stage = new ProbeStage(120, Forever);
         var spans = new List<Activity>();
         using var listener = Listen(spans);
 

@@ -16,7 +16,7 @@ internal sealed class AnswerCacheStage(IKnowledgeVersions versions, SemanticAnsw
     {
         var version = await versions.VersionAsync(turn.Account, cancellationToken);
         var hit = turn.Vector is { } vector
-            ? cache.Find(turn.Agent.Id, vector, version)
+            ? cache.Find(turn.Agent.Id, turn.Query!, vector, version)
             : cache.FindExact(turn.Agent.Id, turn.Query!, version);
         metrics.AnswerCache(turn.Account, hit is not null);
         return StageResult.Succeeded(t =>

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Threading.Channels;
 using Parley.Calls.Providers;
 
 namespace Parley.Calls.Pipeline.Stages;
@@ -19,7 +21,10 @@ internal sealed class AnswerStage(IAnswerGenerator llm, CallHistory history, Sem
 
     public override async Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
     {
-        var answer = await llm.AnswerAsync(Context(turn), cancellationToken);
+        var context = Context(turn);
+        var answer = turn.AnswerDeltas is { } deltas
+            ? await StreamAsync(context, deltas, cancellationToken)
+            : await llm.AnswerAsync(context, cancellationToken);
         if (string.IsNullOrWhiteSpace(answer.Text))
         {
             return StageResult.Retryable("empty answer");
@@ -30,13 +35,32 @@ internal sealed class AnswerStage(IAnswerGenerator llm, CallHistory history, Sem
             t.Usage = answer.Usage;
             if (t.Vector is { } vector && !t.IsDegraded(SearchStage.StageName))
             {
-                cache.Add(t.Agent.Id, new CachedAnswer(t.Query!, vector, answer.Text, t.Passages, t.KnowledgeVersion));
+                var shapedByHistory = llm.UsesHistory && history.Recent(t.CallId, 1).Count > 0;
+                cache.Add(t.Agent.Id, new CachedAnswer(t.Query!, vector, answer.Text, t.Passages, t.KnowledgeVersion, t.QueryRewritten || shapedByHistory));
             }
         });
+    }
+
+    /// <summary>
+    /// The answer piece by piece into the turn's stream, and whole for the turn. A stream carries no
+    /// usage of its own here, so a model's tokens are estimated from the prompt and the reply.
+    /// </summary>
+    private async Task<GeneratedAnswer> StreamAsync(AnswerContext context, ChannelWriter<string> deltas, CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder();
+        await foreach (var delta in llm.StreamAsync(context, cancellationToken))
+        {
+            text.Append(delta);
+            deltas.TryWrite(delta);
+        }
+        var answer = text.ToString().Trim();
+        var prompt = context.SystemPrompt.Length + context.Question.Length + context.Passages.Sum(p => p.Content.Length)
+            + context.History.Sum(h => h.Question.Length + h.Answer.Length);
+        return new GeneratedAnswer(answer, llm is ExtractiveAnswerGenerator ? null : AnswerUsage.Estimate(prompt, answer.Length));
     }
 
     public override void FallBack(TurnContext turn) => turn.Answer = ExtractiveAnswerGenerator.Compose(Context(turn));
 
     private AnswerContext Context(TurnContext turn) =>
-        new(turn.Agent.SystemPrompt, turn.Transcript!, turn.Passages, history.Recent(turn.CallId, turn.Options.HistoryTurns), turn.RelevanceFloor);
+        new(turn.Agent.SystemPrompt, turn.Query!, turn.Passages, history.Recent(turn.CallId, turn.Options.HistoryTurns), turn.RelevanceFloor);
 }

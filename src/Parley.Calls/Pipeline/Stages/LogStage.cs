@@ -23,7 +23,8 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
         var timings = new TurnTimings(turn.Ms(RecogniseStage.StageName), turn.Ms(EmbedStage.StageName), turn.Ms(SearchStage.StageName),
             turn.Ms(AnswerStage.StageName), turn.Ms(SpeakStage.StageName), turn.ElapsedMs);
         var turnId = Guid.CreateVersion7();
-        var ordinal = history.Add(turn.CallId, turn.Transcript ?? "(inaudible)", answer);
+        var ordinal = history.Add(turn.CallId, turn.Transcript ?? "(inaudible)", answer, turn.Transcript is null ? null : turn.Query);
+        var standalone = turn.QueryRewritten ? turn.Query : null;
         var sources = passages.Select(p => new TurnSource(p.ChunkId, p.Title, p.Similarity)).ToList();
         var degraded = turn.Degraded.ToArray();
         var now = turn.Time.GetUtcNow();
@@ -32,7 +33,7 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
             AccountId = turn.Account, Id = turnId, CallId = turn.CallId, Ordinal = ordinal, Transcript = turn.Transcript ?? "", Answer = answer,
             ChunkIds = passages.Select(p => p.ChunkId).ToArray(), Sources = JsonSerializer.Serialize(sources, JsonSerializerOptions.Web),
             AsrMs = timings.AsrMs, EmbedMs = timings.EmbedMs, SearchMs = timings.SearchMs, LlmMs = timings.LlmMs, TtsMs = timings.TtsMs,
-            TotalMs = timings.TotalMs, Cached = turn.Cached is not null, Degraded = degraded, CreatedAt = now,
+            TotalMs = timings.TotalMs, Cached = turn.Cached is not null, Degraded = degraded, CreatedAt = now, StandaloneQuery = standalone,
         }, turn.Usage is { } usage
             ? [new UsageRecord
             {
@@ -41,7 +42,11 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
             }]
             : []);
         metrics.Turn(turn.Account, timings.TotalMs);
-        var result = new TurnResult(turnId, answer, sources, turn.Audio, timings, turn.Cached is not null, degraded) { Transcript = turn.Transcript };
+        var result = new TurnResult(turnId, answer, sources, turn.Audio, timings, turn.Cached is not null, degraded)
+        {
+            Transcript = turn.Transcript,
+            StandaloneQuery = standalone,
+        };
         return Task.FromResult(StageResult.Succeeded(t => t.Result = result));
     }
 }

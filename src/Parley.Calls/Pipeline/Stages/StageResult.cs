@@ -2,9 +2,9 @@ namespace Parley.Calls.Pipeline.Stages;
 
 /// <summary>
 /// What one attempt of a stage produced. A stage does not write the turn while it runs: it returns
-/// <see cref="Apply"/>, which the runner calls on the turn's own flow once the stage made its budget.
-/// A stage cut off at its budget may still be running in the background (a provider that ignores
-/// cancellation); this way it can never touch a turn that has moved on to its fallback.
+/// <see cref="Apply"/>, which the runner calls once the attempt succeeded, so the choice between a
+/// result and the fallback is the runner's alone, and a stage run beside others (a prefetch, speech
+/// per sentence while the answer streams) cannot leave half a result in the turn.
 /// </summary>
 internal readonly record struct StageResult(StageOutcome Outcome, Action<TurnContext>? Apply, string? Reason, Exception? Error)
 {

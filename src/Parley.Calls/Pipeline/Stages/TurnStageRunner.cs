@@ -40,19 +40,20 @@ internal sealed partial class TurnStageRunner(CallMetrics metrics, TimeProvider 
     {
         for (var attempt = 1; ; attempt++)
         {
-            Task<StageResult>? running = null;
             StageResult result;
             try
             {
-                running = stage.RunAsync(turn, budget);
-                // WaitAsync: the budget holds even against a provider that ignores its token.
-                result = await running.WaitAsync(budget);
+                // Cancellation is cooperative: every provider here honours its token (HTTP clients, the
+                // model's session queue, Npgsql). Stopping the wait at the budget instead (Task.WaitAsync)
+                // was tried and dropped: what a cut-off stage still does on its way out, such as the search
+                // recording a cut-off search with the time it ran (for latency alerts), then landed after
+                // the turn had returned.
+                result = await stage.RunAsync(turn, budget);
             }
             catch (OperationCanceledException e) when (!caller.IsCancellationRequested)
             {
                 if (budget.IsCancellationRequested)
                 {
-                    Abandon(running);
                     return StageResult.Fatal("budget exceeded");
                 }
                 // Not our token: the provider gave up on its own (an HTTP client's timeout).
@@ -85,10 +86,6 @@ internal sealed partial class TurnStageRunner(CallMetrics metrics, TimeProvider 
         turn.MarkDegraded(stage.Name);
         metrics.Degraded(turn.Account, stage.Name);
     }
-
-    /// <summary>A stage cut off may still finish or fail later; its result is dropped, its exception observed.</summary>
-    private static void Abandon(Task<StageResult>? running) =>
-        running?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Turn stage {Stage} degraded: {Reason}")]
     private static partial void LogDegraded(ILogger logger, string stage, string reason, Exception? exception);

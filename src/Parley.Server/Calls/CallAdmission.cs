@@ -25,6 +25,8 @@ internal sealed class CallAdmission
     private readonly ModelQueueWait _wait;
     private readonly TimeProvider _time;
     private readonly Counter<long> _refused;
+    private readonly Lock _gate = new();
+    private int _admitting;
     private long _refusedTotal;
 
     public CallAdmission(IOptions<CallOptions> options, ModelQueueWait wait, TimeProvider time, IMeterFactory meters)
@@ -59,21 +61,33 @@ internal sealed class CallAdmission
     /// <summary>The p90 of recent model queue waits (ms) and the number of waits it is over.</summary>
     public (double Ms, int Samples) ModelQueueWaitP90 => _wait.Quantile(0.9, TimeSpan.FromSeconds(_options.AdmissionWindowSeconds));
 
-    /// <summary>Null when the call may start; otherwise why not (and the refusal is counted).</summary>
+    /// <summary>
+    /// Null when the call may start, and then its place is held until <see cref="Started"/> or
+    /// <see cref="Abandoned"/>: calls admitted together in a burst each count before any is written, or
+    /// a burst would pass the static limit. Otherwise why not (and the refusal is counted).
+    /// </summary>
     public Refusal? TryAdmit()
     {
         var retry = TimeSpan.FromSeconds(_options.RetryAfterSeconds);
         Refusal? refusal = null;
-        if (_options.MaxActiveCalls > 0 && ActiveCalls >= _options.MaxActiveCalls)
+        lock (_gate)
         {
-            refusal = new("max_active_calls", $"This node carries its limit of {_options.MaxActiveCalls} active calls.", retry);
+            if (_options.MaxActiveCalls > 0 && ActiveCalls + _admitting >= _options.MaxActiveCalls)
+            {
+                refusal = new("max_active_calls", $"This node carries its limit of {_options.MaxActiveCalls} active calls.", retry);
+            }
+            else
+            {
+                _admitting++;
+            }
         }
-        else if (_options.MaxModelQueueWaitMs > 0)
+        if (refusal is null && _options.MaxModelQueueWaitMs > 0)
         {
             var (p90, samples) = ModelQueueWaitP90;
             if (samples >= _options.AdmissionMinSamples && p90 > _options.MaxModelQueueWaitMs)
             {
                 refusal = new("model_queue", $"Turns on this node wait {p90:F0} ms for the embedding model (limit {_options.MaxModelQueueWaitMs:F0} ms).", retry);
+                Abandoned();
             }
         }
         if (refusal is not null)
@@ -84,7 +98,24 @@ internal sealed class CallAdmission
         return refusal;
     }
 
-    public void Started(Guid call) => _active[call] = _time.GetTimestamp();
+    /// <summary>An admitted call was written: it counts as active until it ends.</summary>
+    public void Started(Guid call)
+    {
+        lock (_gate)
+        {
+            _active[call] = _time.GetTimestamp();
+            _admitting--;
+        }
+    }
+
+    /// <summary>An admitted call failed to start (bad agent, database error): its place is free again.</summary>
+    public void Abandoned()
+    {
+        lock (_gate)
+        {
+            _admitting--;
+        }
+    }
 
     public void Ended(Guid call) => _active.TryRemove(call, out _);
 }

@@ -39,7 +39,16 @@ internal static class CallLogEndpoints
                     title: "This node is full", type: "https://parley.dev/problems/node-full",
                     extensions: new Dictionary<string, object?> { ["reason"] = refusal.Reason });
             }
-            var call = await s.StartAsync(body.AgentId, body.Contact?.Phone, body.Direction, ct);
+            Call call;
+            try
+            {
+                call = await s.StartAsync(body.AgentId, body.Contact?.Phone, body.Direction, ct);
+            }
+            catch
+            {
+                admission.Abandoned();
+                throw;
+            }
             admission.Started(call.Id);
             return TypedResults.Created($"/v1/calls/{call.Id}", Started(call));
         }).ProducesProblem(StatusCodes.Status503ServiceUnavailable);

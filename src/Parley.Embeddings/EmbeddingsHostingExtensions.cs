@@ -38,6 +38,8 @@ public static class EmbeddingsHostingExtensions
         });
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<EmbeddingMetrics>();
+        builder.Services.AddSingleton(sp => new ModelQueueWait(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
         // Only registers the meter's name: the host that adds the OpenTelemetry SDK exports it, others pay nothing.
         builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(EmbeddingMetrics.MeterName));
         builder.Services.AddHealthChecks()
@@ -53,7 +55,8 @@ public static class EmbeddingsHostingExtensions
         {
             var o = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
             return o.IsLocal
-                ? new LocalMiniLmGenerator(sp.GetRequiredService<ILogger<LocalMiniLmGenerator>>(), o.LocalSessions, o.LocalRuntime)
+                ? new LocalMiniLmGenerator(sp.GetRequiredService<ILogger<LocalMiniLmGenerator>>(), o.LocalSessions, o.LocalRuntime,
+                    o.LocalBatching, sp.GetRequiredService<ModelQueueWait>(), sp.GetService<TimeProvider>())
                 : OpenAiEmbeddings.Create(o, sp.GetRequiredService<IHttpClientFactory>().CreateClient("parley-embeddings"));
         });
         builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>

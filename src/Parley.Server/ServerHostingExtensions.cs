@@ -33,6 +33,7 @@ public static class ServerHostingExtensions
         builder.AddParleyMonitoring();
         builder.AddParleyAuth();
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<Calls.CallAdmission>();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddScoped<OpenAi.ChatCompletionStream>();
         // Large enough for document uploads; the knowledge side rejects what is too big with a clear error.

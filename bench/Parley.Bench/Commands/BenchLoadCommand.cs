@@ -215,6 +215,8 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
         sb.AppendLine(inv, $"| turns answered | {r.Turns} in {r.ElapsedSeconds:F1} s: **{r.TurnsPerSecond:F1} turns/s** |");
         sb.AppendLine(inv, $"| calls started / completed | {r.CallsStarted} / {r.CallsCompleted} |");
         sb.AppendLine(inv, $"| errors | {r.Errors}{(r.Errors > 0 ? " (" + string.Join(", ", r.ErrorsByKind.Select(e => $"{e.Key}: {e.Value}")) + ")" : "")} |");
+        sb.AppendLine(inv, $"| refused calls (503, node full) | {r.RefusedCalls} |");
+        sb.AppendLine(inv, $"| load generator CPU | {r.BenchCpuSeconds:F1} s, {r.BenchCpuShare:P0} of {Environment.ProcessorCount} cores |");
         sb.AppendLine(inv, $"| answered from the answer cache | {r.CachedRatio:P1} |");
         sb.AppendLine(inv, $"| degraded (a stage over budget) | {r.DegradedRatio:P1} |");
         sb.AppendLine();

@@ -44,7 +44,11 @@ public sealed class KnowledgeIngestion(
 
         var chunks = new Ingestion.Chunker(options.Value.ChunkTokens, options.Value.ChunkOverlap).Split(request.Document);
         var vectors = new List<float[]>(chunks.Count);
-        var generation = new EmbeddingGenerationOptions { AdditionalProperties = new() { [EmbeddingProperties.Account] = account.ToString() } };
+        var generation = new EmbeddingGenerationOptions { AdditionalProperties = new()
+        {
+            [EmbeddingProperties.Account] = account.ToString(),
+            [EmbeddingProperties.Priority] = EmbeddingPriority.Background,
+        } };
         progress?.Report((0, chunks.Count));
         foreach (var batch in chunks.Chunk(EmbeddingBatch))
         {

@@ -35,6 +35,12 @@ public sealed partial class ReEmbedder(
     /// <summary>The index of the first migration, rebuilt after a change of dimension.</summary>
     public const string GlobalIndex = "knowledge_chunks_embedding_hnsw";
 
+    /// <summary>Re-embedding is background work: calls and searches go first at the model.</summary>
+    private static readonly EmbeddingGenerationOptions Background = new()
+    {
+        AdditionalProperties = new() { [EmbeddingProperties.Priority] = EmbeddingPriority.Background },
+    };
+
     /// <summary>Chunks of <paramref name="account"/> (or of every account) whose vectors come from another model.</summary>
     public async Task<long> CountRemainingAsync(AccountId? account, CancellationToken cancellationToken)
     {
@@ -69,7 +75,7 @@ public sealed partial class ReEmbedder(
             {
                 break;
             }
-            var generated = await generator.GenerateAsync(rows.Select(r => r.Content), cancellationToken: cancellationToken);
+            var generated = await generator.GenerateAsync(rows.Select(r => r.Content), Background, cancellationToken);
             var vectors = generated.Select(g => g.Vector.ToArray()).ToList();
             if (vectors.Any(v => v.Length != schema.Dimensions))
             {

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Options;
+using Parley.Calls;
 using Parley.Domain;
+using Parley.Server.Calls;
 using Parley.Monitoring.Alerts;
 using Parley.Monitoring.Performance;
 using Parley.Server.Auth;
@@ -25,6 +28,12 @@ internal static class MonitoringEndpoints
         tenant.MapGet("/series", async (string? window, string? step, PerformanceService performance,
             ITenantContext context, CancellationToken ct) =>
             TypedResults.Ok(await performance.SeriesAsync(context.Scope.RequireAccount(), window, step, ct)));
+        metrics.MapGet("/node", (CallAdmission admission, IOptions<CallOptions> options) =>
+        {
+            var (p90, samples) = admission.ModelQueueWaitP90;
+            return TypedResults.Ok(new NodeMetrics(admission.ActiveCalls, options.Value.MaxActiveCalls, admission.RefusedCalls,
+                Math.Round(p90, 2), samples, options.Value.MaxModelQueueWaitMs));
+        }).RequireAuthorization(AuthHostingExtensions.AdminPolicy).WithKeyProblems();
         metrics.MapGet("/database", async (int? top, DatabaseMetricsService database, CancellationToken ct) =>
             TypedResults.Ok(await database.ReadAsync(top, ct)))
             .RequireAuthorization(AuthHostingExtensions.AdminPolicy).WithKeyProblems().ProducesValidationProblem();

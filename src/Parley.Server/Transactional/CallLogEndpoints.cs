@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Domain;
+using Parley.Server.Calls;
 using Parley.Server.Auth;
 using Parley.Server.Errors;
 using Parley.Transactional.Billing;
@@ -26,13 +28,36 @@ internal static class CallLogEndpoints
             var page = await s.ListAsync(filter, PageRequest.Parse(limit, after), ct);
             return TypedResults.Ok(new ListResponse<CallResponse>(page.Items.Select(c => Of(c)).ToList(), page.Next));
         });
-        calls.MapPost("/", async (StartCallRequest body, CallService s, CancellationToken ct) =>
+        calls.MapPost("/", async Task<Results<Created<CallStartedResponse>, ProblemHttpResult>> (StartCallRequest body,
+            CallService s, CallAdmission admission, HttpContext http, CancellationToken ct) =>
         {
-            var call = await s.StartAsync(body.AgentId, body.Contact?.Phone, body.Direction, ct);
+            // Refused before anything is written: the platform retries the call elsewhere.
+            if (admission.TryAdmit() is { } refusal)
+            {
+                http.Response.Headers.RetryAfter = ((int)refusal.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Problem(refusal.Detail, statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "This node is full", type: "https://parley.dev/problems/node-full",
+                    extensions: new Dictionary<string, object?> { ["reason"] = refusal.Reason });
+            }
+            Call call;
+            try
+            {
+                call = await s.StartAsync(body.AgentId, body.Contact?.Phone, body.Direction, ct);
+            }
+            catch
+            {
+                admission.Abandoned();
+                throw;
+            }
+            admission.Started(call.Id);
             return TypedResults.Created($"/v1/calls/{call.Id}", Started(call));
+        }).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        calls.MapPost("/{id:guid}/end", async (Guid id, CallService s, CallAdmission admission, CancellationToken ct) =>
+        {
+            var ended = await s.EndAsync(id, ct);
+            admission.Ended(id);
+            return TypedResults.Ok(Of(ended));
         });
-        calls.MapPost("/{id:guid}/end", async (Guid id, CallService s, CancellationToken ct) =>
-            TypedResults.Ok(Of(await s.EndAsync(id, ct))));
         calls.MapGet("/{id:guid}", async (Guid id, CallService s, CancellationToken ct) =>
         {
             var call = await s.GetAsync(id, ct);

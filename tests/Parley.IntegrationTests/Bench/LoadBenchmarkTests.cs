@@ -59,4 +59,35 @@ public sealed class LoadBenchmarkTests(DatabaseFixture db) : IClassFixture<Datab
         cmd.Parameters.Add(new NpgsqlParameter { Value = result.GetProperty("callsStarted").GetInt32() });
         Assert.Equal((long)turns, await cmd.ExecuteScalarAsync());
     }
+
+    [Fact]
+    public async Task Calls_a_full_node_refuses_are_counted_apart_from_errors_and_the_bench_reports_its_own_cpu()
+    {
+        var home = Directory.CreateTempSubdirectory("parley-bench-refused-").FullName;
+        var server = ServerProcess.FindServerDll()
+            ?? throw new InvalidOperationException("Parley.Server.dll not found beside the tests");
+        var json = Path.Combine(home, "load.json");
+        // The server inherits the bench's environment: one active call at most, so of four lines three are refused.
+        var run = await BenchExecutable.RunAsync(
+            ["load", "--calls", "4", "--seconds", "5", "--turns", "2", "--no-speak", "--unique", "--json", json],
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Parley"] = db.ConnectionString,
+                ["PARLEY_HOME"] = home,
+                ["PARLEY_SERVER_DLL"] = server,
+                ["Parley__Calls__MaxActiveCalls"] = "1",
+                ["Parley__Calls__MaxModelQueueWaitMs"] = "0",
+                ["Parley__Calls__RetryAfterSeconds"] = "1",
+            },
+            TimeSpan.FromMinutes(4));
+        Assert.True(run.ExitCode == 0, run.Err + run.Out);
+        Assert.Contains("| refused calls (503, node full) |", run.Out, StringComparison.Ordinal);
+
+        var result = JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement;
+        Assert.Equal(0, result.GetProperty("errors").GetInt32());
+        Assert.True(result.GetProperty("refusedCalls").GetInt32() >= 3, result.GetProperty("refusedCalls").ToString());
+        Assert.True(result.GetProperty("turns").GetInt32() >= 1);
+        Assert.True(result.GetProperty("benchCpuSeconds").GetDouble() > 0);
+        Assert.InRange(result.GetProperty("benchCpuShare").GetDouble(), 0.0001, 1);
+    }
 }

@@ -21,7 +21,11 @@ internal sealed class EmbedStage(IEmbeddingGenerator<string, Embedding<float>> e
 
     public override async Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
     {
-        var generation = new EmbeddingGenerationOptions { AdditionalProperties = new() { [EmbeddingProperties.Account] = turn.Account.ToString() } };
+        var generation = new EmbeddingGenerationOptions { AdditionalProperties = new()
+        {
+            [EmbeddingProperties.Account] = turn.Account.ToString(),
+            [EmbeddingProperties.Priority] = EmbeddingPriority.Turn,
+        } };
         var vector = (await embeddings.GenerateVectorAsync(turn.Query!, generation, cancellationToken)).ToArray();
         return StageResult.Succeeded(t => t.Vector = vector);
     }

@@ -30,7 +30,7 @@ public static class ServerHostingExtensions
         builder.AddParleyAuth();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-        // Large enough for document uploads; the knowledge side rejects what is too big with a clear error.
+        // The largest body any endpoint takes (a document upload); each endpoint has its own, lower limit (BodyLimitMiddleware).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
@@ -52,6 +52,7 @@ public static class ServerHostingExtensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<BodyLimitMiddleware>();
         app.MapOpenApi();
         app.MapHealthEndpoints();
         app.MapAdminPage();

@@ -37,6 +37,7 @@ public sealed partial class CallOrchestrator(
     CallHistory history,
     CallMetrics metrics,
     IOptions<CallOptions> options,
+    IOptions<AsrOptions> asrOptions,
     TimeProvider time,
     ILogger<CallOrchestrator> logger)
 {
@@ -65,6 +66,8 @@ public sealed partial class CallOrchestrator(
         short[]? utterance = null;
         if (recording is { } wav)
         {
+            // The header is checked against the bytes first, whatever recogniser is configured.
+            Audio.WavAudio.Validate(wav.Span, asrOptions.Value.MaxAudioSeconds);
             if (!asr.AcceptsAudio)
             {
                 throw new InvalidRequestException("audio",

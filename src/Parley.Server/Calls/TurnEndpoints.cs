@@ -2,6 +2,7 @@ using Parley.Calls.Audio;
 using Parley.Calls.Pipeline;
 using Parley.Domain;
 using Parley.Server.Auth;
+using Parley.Server.Errors;
 
 namespace Parley.Server.Calls;
 
@@ -43,7 +44,7 @@ internal static class TurnEndpoints
                 return Results.Problem(statusCode: 415, title: "Unsupported media type", detail: "Send application/json {\"transcript\": \"…\"}.");
             }
             return Answer(await orchestrator.TakeTurnAsync(id, transcript, speak ?? true, ct));
-        }).DisableAntiforgery();
+        }).DisableAntiforgery().WithBodyLimit(WavAudio.MaxBytes + (64 * 1024));
         return app;
     }
 

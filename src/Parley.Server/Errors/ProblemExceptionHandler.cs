@@ -15,6 +15,8 @@ internal sealed class ProblemExceptionHandler : IExceptionHandler
             InvalidRequestException e => Results.ValidationProblem(e.Errors, title: "The request is invalid."),
             NotFoundException e => Results.Problem(statusCode: 404, title: "Not found", detail: e.Message),
             ConflictException e => Results.Problem(statusCode: 409, title: "Conflict", detail: e.Message),
+            // A chunked body that ran past its endpoint's limit (BodyLimitMiddleware set it).
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => BodyLimitMiddleware.TooLarge(httpContext, null),
             BadHttpRequestException e => Results.Problem(statusCode: e.StatusCode, title: "Bad request", detail: e.Message),
             ArgumentException e => Results.Problem(statusCode: 400, title: "Bad request", detail: e.Message),
             DbUpdateException { InnerException: Npgsql.PostgresException { SqlState: "23505" } } => Results.Problem(statusCode: 409, title: "Conflict", detail: "That value is already taken."),

@@ -10,12 +10,16 @@ using Parley.Knowledge.Ingestion;
 using Parley.Knowledge.Jobs;
 using Parley.Knowledge.Search;
 using Parley.Server.Auth;
+using Parley.Server.Errors;
 using Parley.Transactional;
 
 namespace Parley.Server.Knowledge;
 
 internal static class KnowledgeEndpoints
 {
+    /// <summary>The body limit of <c>POST /v1/knowledge/documents</c> (what Kestrel allowed every request before).</summary>
+    public const long DocumentBodyBytes = 64 * 1024 * 1024;
+
     public sealed record DocumentRequest(string? Title, string? Text, JsonElement? Metadata, string? Source);
     /// <summary>The search body; <c>explain</c> (or <c>?explain=true</c>) adds the <c>EXPLAIN (ANALYZE, BUFFERS)</c> plan as <c>plan</c>.</summary>
     /// <param name="Vector">Optional query embedding (the deployment's dimensions): searched as given instead of embedding <paramref name="Query"/>.</param>
@@ -24,7 +28,8 @@ internal static class KnowledgeEndpoints
     public static IEndpointRouteBuilder MapKnowledgeEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/knowledge").RequireTenant().WithTags("Knowledge");
-        group.MapPost("/documents", UploadAsync).DisableAntiforgery();
+        // A document: a file up to Parley:Knowledge:MaxDocumentBytes, or its text as JSON (escaped, up to six bytes a character).
+        group.MapPost("/documents", UploadAsync).DisableAntiforgery().WithBodyLimit(DocumentBodyBytes);
         group.MapGet("/documents", async (int? limit, string? after, KnowledgeDocuments docs, ITenantContext tenant, CancellationToken ct) =>
         {
             var page = PageRequest.Parse(limit, after);
@@ -38,18 +43,22 @@ internal static class KnowledgeEndpoints
             await docs.DeleteAsync(tenant.Scope.RequireAccount(), id, ct);
             return Results.NoContent();
         });
-        group.MapPost("/search", SearchAsync);
+        // A query of 2 000 characters, a 4 KB filter, a 1 536-dimension vector: tens of kilobytes.
+        group.MapPost("/search", SearchAsync).WithBodyLimit(128 * 1024);
         group.MapKnowledgeJobEndpoints();
         return app;
     }
 
     /// <summary>
     /// Small documents are ingested while the caller waits (201/200). Larger ones than
-    /// <c>Parley:Knowledge:Jobs:AsyncAboveBytes</c>, or any with <c>?async=true</c>, are extracted and checked
-    /// now (bad input is still a 400) and queued as a durable job: 202 with the job's id and address.
+    /// <c>Parley:Knowledge:Jobs:AsyncAboveBytes</c>, or any with <c>?async=true</c>, are queued as a
+    /// durable job: 202 with the job's id and address. Every document is extracted in the extractor
+    /// sandbox (a child process), never here: JSON text and a waited-for file now (a bad one is a
+    /// 400), a queued file by the worker (a bad one fails its job, with the reason).
     /// </summary>
     private static async Task<IResult> UploadAsync(HttpRequest http, [FromQuery(Name = "async")] bool? background, KnowledgeIngestion ingestion,
-        IngestionJobStore jobs, IngestionJobWorker worker, ITenantContext tenant, IOptions<KnowledgeOptions> options, IOptions<IngestionJobOptions> jobOptions, CancellationToken ct)
+        IngestionJobStore jobs, IngestionJobWorker worker, ExtractionSandbox extraction, ITenantContext tenant, IOptions<KnowledgeOptions> options,
+        IOptions<IngestionJobOptions> jobOptions, CancellationToken ct)
     {
         var account = tenant.Scope.RequireAccount();
         IngestRequest request;
@@ -66,17 +75,23 @@ internal static class KnowledgeEndpoints
             using var buffer = new MemoryStream();
             await file.CopyToAsync(buffer, ct);
             var title = form["title"].ToString() is { Length: > 0 } t ? t : null;
-            var extracted = TextExtractor.Extract(file.FileName, file.ContentType, buffer.ToArray(), title);
             JsonElement? metadata = form["metadata"].ToString() is { Length: > 0 } m ? ParseMetadata(m) : null;
-            request = new IngestRequest(form["source"].ToString() is { Length: > 0 } s ? s : file.FileName,
-                extracted.Title ?? Path.GetFileNameWithoutExtension(file.FileName), extracted, metadata);
+            var source = form["source"].ToString() is { Length: > 0 } s ? s : file.FileName;
+            if (background ?? bytes > jobOptions.Value.AsyncAboveBytes)
+            {
+                var (queued, _) = await jobs.EnqueueFileAsync(account, source, new JobFile(file.FileName, file.ContentType, title, buffer.ToArray()), metadata, ct);
+                return Queued(queued, worker);
+            }
+            var extracted = await extraction.ExtractAsync(file.FileName, file.ContentType, buffer.ToArray(), title, ct);
+            request = new IngestRequest(source, extracted.Title ?? Path.GetFileNameWithoutExtension(file.FileName), extracted, metadata);
         }
         else if (http.HasJsonContentType())
         {
             var body = await http.ReadFromJsonAsync<DocumentRequest>(ct) ?? throw new InvalidRequestException("body", "A JSON body is required.");
             new Validation().Text(body.Title, "title", 500).Text(body.Text, "text", options.Value.MaxDocumentBytes).ThrowIfInvalid();
-            bytes = System.Text.Encoding.UTF8.GetByteCount(body.Text!);
-            var extracted = TextExtractor.FromMarkdown(body.Text!, body.Title);
+            var text = System.Text.Encoding.UTF8.GetBytes(body.Text!);
+            bytes = text.Length;
+            var extracted = await extraction.ExtractAsync("text.md", "text/markdown", text, body.Title, ct);
             request = new IngestRequest(body.Source ?? body.Title!, body.Title!, extracted, body.Metadata);
         }
         else
@@ -86,13 +101,18 @@ internal static class KnowledgeEndpoints
         if (background ?? bytes > jobOptions.Value.AsyncAboveBytes)
         {
             var (job, _) = await jobs.EnqueueAsync(account, request, bytes, ct);
-            worker.Wake();
-            var location = $"/v1/knowledge/jobs/{job.Id}";
-            return Results.Accepted(location, new { jobId = job.Id, status = job.Status, location });
+            return Queued(job, worker);
         }
         var result = await ingestion.IngestAsync(account, request, null, ct);
         var response = new { documentId = result.DocumentId, chunks = result.Chunks, status = result.Status };
         return result.Status == "unchanged" ? Results.Ok(response) : Results.Created($"/v1/knowledge/documents/{result.DocumentId}", response);
+    }
+
+    private static IResult Queued(IngestionJob job, IngestionJobWorker worker)
+    {
+        worker.Wake();
+        var location = $"/v1/knowledge/jobs/{job.Id}";
+        return Results.Accepted(location, new { jobId = job.Id, status = job.Status, location });
     }
 
     private static JsonElement ParseMetadata(string json)

@@ -22,6 +22,12 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>The server's process id (its memory can be read under <c>/proc</c>).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Whether the process has ended (crashed, killed or stopped).</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>The last lines the server wrote (stdout and stderr).</summary>
     public string Output => string.Join('\n', _output);
 

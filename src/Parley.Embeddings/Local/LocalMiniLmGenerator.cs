@@ -22,6 +22,7 @@ public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, E
     private readonly ConcurrentBag<IMiniLmEncoder> _encoders = [];
     private readonly SemaphoreSlim _available;
     private readonly MiniLMTokenizer _tokenizer = new();
+    private readonly Microsoft.ML.Tokenizers.BertTokenizer? _reference;
     private readonly ILogger<LocalMiniLmGenerator> _logger;
     private readonly int _sessions;
 
@@ -31,6 +32,7 @@ public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, E
         _sessions = Math.Max(1, sessions ?? Environment.ProcessorCount);
         Runtime = runtime;
         var shared = runtime == LocalRuntime.Onnx ? OnnxMiniLmEncoder.LoadResources() : default;
+        _reference = shared.Tokenizer;
         for (var i = 0; i < _sessions; i++)
         {
             var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
@@ -80,8 +82,14 @@ public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, E
         }
     }
 
-    /// <summary>Word pieces of a text, [CLS] and [SEP] included.</summary>
-    public int CountWordPieces(string text) => _tokenizer.Tokenize(int.MaxValue, [text])[0].Length;
+    /// <summary>
+    /// Word pieces of a text, [CLS] and [SEP] included, as the encoder that runs will cut them: the
+    /// reference BERT tokenizer for the direct runtime (one piece per Han character; the package's
+    /// tokenizer drops any word over 100 characters, so it counts a Chinese paragraph as nothing).
+    /// </summary>
+    public int CountWordPieces(string text) => _reference is { } bert
+        ? bert.EncodeToIds(text, addSpecialTokens: true, considerPreTokenization: true, considerNormalization: true).Count
+        : _tokenizer.Tokenize(int.MaxValue, [text])[0].Length;
 
     /// <summary>
     /// Cuts a text to the model's 256 word pieces, at a word boundary when there is one in reach,

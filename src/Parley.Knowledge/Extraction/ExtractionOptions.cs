@@ -27,8 +27,8 @@ public sealed class ExtractionOptions
     [Range(1, 1_000_000)]
     public int MaxPages { get; set; } = 2000;
 
-    /// <summary>HTML deeper than this loses its deeper tags (their text is kept) before it is parsed.</summary>
-    [Range(8, 10_000)]
+    /// <summary>HTML deeper than this loses its deeper tags (their text is kept) before it is parsed; the reader recurses this deep.</summary>
+    [Range(8, 2000)]
     public int MaxHtmlDepth { get; set; } = 256;
 
     /// <summary>Child processes at most, each extracting one document at a time; extraction is CPU-bound.</summary>

@@ -105,35 +105,60 @@ public static class TextExtractor
             junk.Remove();
         }
         var b = new SectionBuilder(limits.MaxTextBytes);
-        // One walk in document order that stops at the first block on each path: a paragraph inside a
-        // list item is read with its item, once (what a per-element ancestor search did, without the
-        // cost of depth times elements).
-        var pending = new Stack<IElement>();
-        if (document.DocumentElement is { } root)
+        // Which elements hold a block somewhere below: each block marks its ancestors up to the first
+        // one already marked, so every element is marked once (a per-block ancestor search would cost
+        // depth times blocks).
+        var holdsBlocks = new HashSet<IElement>(ReferenceEqualityComparer.Instance);
+        foreach (var block in document.QuerySelectorAll(BlockSelector))
         {
-            pending.Push(root);
+            var up = block.ParentElement;
+            while (up is not null && holdsBlocks.Add(up))
+            {
+                up = up.ParentElement;
+            }
         }
-        while (pending.TryPop(out var el))
+        if ((document.Body ?? document.DocumentElement) is { } root)
         {
-            var name = el.LocalName;
-            if (!Blocks.Contains(name))
-            {
-                for (var child = el.LastElementChild; child is not null; child = child.PreviousElementSibling)
-                {
-                    pending.Push(child);
-                }
-            }
-            else if (name.Length == 2 && name[0] == 'h' && char.IsDigit(name[1]))
-            {
-                b.Heading(name[1] - '0', el.TextContent);
-            }
-            else
-            {
-                b.Paragraph(el.TextContent);
-            }
+            Read(root, b, holdsBlocks);
         }
         var htmlTitle = document.Title is { Length: > 0 } t ? t.Trim() : null;
         return b.Build(title ?? htmlTitle);
+    }
+
+    /// <summary>
+    /// Reads a container in document order: a block is one paragraph (or heading) with all its text,
+    /// a paragraph inside a list item read once with its item; text and inline elements between
+    /// blocks are a paragraph of their own. Recursion is bounded by the nesting cap.
+    /// </summary>
+    private static void Read(IElement container, SectionBuilder b, HashSet<IElement> holdsBlocks)
+    {
+        var run = new StringBuilder();
+        foreach (var node in container.ChildNodes)
+        {
+            if (node is IElement el && (Blocks.Contains(el.LocalName) || holdsBlocks.Contains(el)))
+            {
+                b.Paragraph(run.ToString());
+                run.Clear();
+                var name = el.LocalName;
+                if (!Blocks.Contains(name))
+                {
+                    Read(el, b, holdsBlocks);
+                }
+                else if (name.Length == 2 && name[0] == 'h' && char.IsDigit(name[1]))
+                {
+                    b.Heading(name[1] - '0', el.TextContent);
+                }
+                else
+                {
+                    b.Paragraph(el.TextContent);
+                }
+            }
+            else if (node.NodeType is NodeType.Text or NodeType.Element)
+            {
+                run.Append(node is IElement { LocalName: "br" } ? " " : node.TextContent);
+            }
+        }
+        b.Paragraph(run.ToString());
     }
 
     public static ExtractedDocument FromPdf(byte[] bytes, string? title, ExtractionLimits? limits = null)

@@ -162,9 +162,10 @@ public sealed partial class Chunker(int chunkTokens, int overlapTokens)
         }
     }
 
-    /// <summary>Characters of scripts written without spaces between words, and their punctuation.</summary>
+    /// <summary>Characters of scripts written without spaces between words (Thai, Lao, CJK, their punctuation, the supplementary ideographs).</summary>
     private static bool Unspaced(char c) =>
-        c is (>= '\u2E80' and <= '\u9FFF') or (>= '\uF900' and <= '\uFAFF') or (>= '\uFF00' and <= '\uFFEF') or (>= '\u0E00' and <= '\u0EFF');
+        c is (>= '\u2E80' and <= '\u9FFF') or (>= '\uF900' and <= '\uFAFF') or (>= '\uFF00' and <= '\uFFEF') or (>= '\u0E00' and <= '\u0EFF')
+            or (>= '\uD800' and <= '\uDFFF');
 
     /// <summary>One token per Han, kana or Hangul character; else a run of letters and digits; else one punctuation mark.</summary>
     [GeneratedRegex(@"[\p{IsCJKUnifiedIdeographs}\p{IsCJKUnifiedIdeographsExtensionA}\p{IsCJKCompatibilityIdeographs}\p{IsHiragana}\p{IsKatakana}\p{IsHangulSyllables}]|[\p{L}\p{N}-[\p{IsCJKUnifiedIdeographs}\p{IsCJKUnifiedIdeographsExtensionA}\p{IsCJKCompatibilityIdeographs}\p{IsHiragana}\p{IsKatakana}\p{IsHangulSyllables}]]+|[^\s\p{L}\p{N}]")]

@@ -35,8 +35,10 @@ internal static class SearchSql
             ? $"AND EXISTS (SELECT FROM knowledge_documents d WHERE d.account_id = $1 AND d.id = c.document_id AND {Merged} @> $3::jsonb)"
             : "";
         // Reciprocal rank fusion (k = 60) of the vector ranking and the full-text ranking, in one
-        // statement. parley_fts_text spaces out Han and kana characters, as the tsv column does, so
-        // a phrase of a language written without spaces matches as a phrase.
+        // statement; on a tie (the top of one ranking against the top of the other) the passage that
+        // holds the query's words wins: an exact phrase is stronger evidence than a near vector.
+        // parley_fts_text spaces out Han and kana characters, as the tsv column does, so a phrase of
+        // a language written without spaces matches as a phrase.
         return $"""
             WITH v AS (
               SELECT id, row_number() OVER (ORDER BY dist) AS r FROM ({candidates}) x
@@ -50,14 +52,14 @@ internal static class SearchSql
                 ORDER BY rank DESC
                 LIMIT $4) y
             ), f AS (
-              SELECT coalesce(v.id, t.id) AS id, coalesce(1.0 / (60 + v.r), 0) + coalesce(1.0 / (60 + t.r), 0) AS score
+              SELECT coalesce(v.id, t.id) AS id, coalesce(1.0 / (60 + v.r), 0) + coalesce(1.0 / (60 + t.r), 0) AS score, t.r IS NOT NULL AS matched
               FROM v FULL JOIN t ON v.id = t.id
             )
             SELECT c.id, c.document_id, d.title, c.content, {Merged}::text, 1 - (c.embedding <=> $2) AS similarity
             FROM f
             JOIN knowledge_chunks c ON c.account_id = $1 AND c.id = f.id
             JOIN knowledge_documents d ON d.account_id = $1 AND d.id = c.document_id
-            ORDER BY f.score DESC, similarity DESC
+            ORDER BY f.score DESC, f.matched DESC, similarity DESC
             LIMIT $6
             """;
     }

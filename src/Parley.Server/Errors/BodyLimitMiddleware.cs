@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Parley.Server.Errors;
 
@@ -30,7 +29,7 @@ internal sealed class BodyLimitMiddleware(RequestDelegate next)
     }
 
     public static long LimitOf(HttpContext context) =>
-        context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? DefaultBytes;
+        context.GetEndpoint()?.Metadata.GetMetadata<BodyLimits.Limit>()?.Bytes ?? DefaultBytes;
 
     /// <summary>The 413 answer, naming the limit of this endpoint (and the declared length, when known).</summary>
     public static IResult TooLarge(HttpContext context, long? length)

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.Metadata;
-
 namespace Parley.Server.Errors;
 
 /// <summary>Per-endpoint request body limits, read by <see cref="BodyLimitMiddleware"/>.</summary>
@@ -9,8 +7,9 @@ internal static class BodyLimits
     public static TBuilder WithBodyLimit<TBuilder>(this TBuilder builder, long bytes) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new Limit(bytes));
 
-    private sealed record Limit(long Bytes) : IRequestSizeLimitMetadata
-    {
-        public long? MaxRequestBodySize => Bytes;
-    }
+    /// <summary>
+    /// Not <c>IRequestSizeLimitMetadata</c>: routing would apply that one itself and warn on every
+    /// request to a server without the body-size feature (the test server); the middleware applies this.
+    /// </summary>
+    internal sealed record Limit(long Bytes);
 }

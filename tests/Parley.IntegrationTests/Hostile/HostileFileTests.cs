@@ -21,7 +21,7 @@ public sealed class HostileFileTests(HostileServer host, ITestOutputHelper outpu
     /// ASP.NET Core, pools, caches) is ~200–300 MB here; before the extractor sandbox a 2 MB Flate
     /// bomb alone took it to 5.7 GB.
     /// </summary>
-    public const double PeakBoundMegabytes = 600;
+    public const double PeakBoundMegabytes = 450;
 
     /// <summary>What a hostile file must come to: a 4xx now, a job that ends (succeeded or failed with a reason), or a document created.</summary>
     public enum Outcome

@@ -6,7 +6,8 @@ using System.Text.Json.Serialization;
 namespace Parley.Knowledge.Extraction;
 
 /// <summary>What the server asks of the extractor: the file follows as a second frame.</summary>
-internal sealed record ExtractionHeader(string FileName, string? ContentType, string? Title, int MaxPages, int MaxTextBytes, int MaxHtmlDepth);
+internal sealed record ExtractionHeader(string FileName, string? ContentType, string? Title, int MaxPages, int MaxTextBytes,
+    int MaxHtmlDepth);
 
 /// <summary>
 /// The extractor's answer: a document, or an error. <c>Kind</c> says what an error is:
@@ -69,9 +70,12 @@ internal static class ExtractionProtocol
             return null;
         }
         var payload = new byte[CheckLength(BinaryPrimitives.ReadInt32LittleEndian(length), maxBytes)];
-        return await stream.ReadAtLeastAsync(payload, payload.Length, throwOnEndOfStream: false, cancellationToken) < payload.Length ? null : payload;
+        var read = await stream.ReadAtLeastAsync(payload, payload.Length, throwOnEndOfStream: false, cancellationToken);
+        return read < payload.Length ? null : payload;
     }
 
     private static int CheckLength(int length, int maxBytes) =>
-        length >= 0 && length <= maxBytes ? length : throw new InvalidDataException($"A frame of {length} bytes is over the limit of {maxBytes}.");
+        length >= 0 && length <= maxBytes
+            ? length
+            : throw new InvalidDataException($"A frame of {length} bytes is over the limit of {maxBytes}.");
 }

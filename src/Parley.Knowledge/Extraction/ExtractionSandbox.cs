@@ -28,7 +28,8 @@ public sealed partial class ExtractionSandbox : IDisposable
     private readonly ILogger<ExtractionSandbox> _logger;
     private bool _disposed;
 
-    public ExtractionSandbox(IOptions<ExtractionOptions> options, IOptions<KnowledgeOptions> knowledge, KnowledgeMetrics metrics, TimeProvider time, ILogger<ExtractionSandbox> logger)
+    public ExtractionSandbox(IOptions<ExtractionOptions> options, IOptions<KnowledgeOptions> knowledge, KnowledgeMetrics metrics, TimeProvider time,
+        ILogger<ExtractionSandbox> logger)
     {
         _options = options.Value;
         _knowledge = knowledge.Value;
@@ -48,11 +49,14 @@ public sealed partial class ExtractionSandbox : IDisposable
 
     /// <summary>
     /// The document in <paramref name="bytes"/>, extracted by a child within the limits; a bad or
-    /// hostile document is an <see cref="ArgumentException"/> whose message says why.
+    /// hostile document is an <see cref="ArgumentException"/> whose message says why, a pool that
+    /// stayed busy an <see cref="ExtractorBusyException"/>.
     /// </summary>
-    public async Task<ExtractedDocument> ExtractAsync(string fileName, string? contentType, byte[] bytes, string? title, CancellationToken cancellationToken)
+    public async Task<ExtractedDocument> ExtractAsync(string fileName, string? contentType, byte[] bytes, string? title,
+        CancellationToken cancellationToken)
     {
-        var header = new ExtractionHeader(fileName, contentType, title, _options.MaxPages, _knowledge.MaxDocumentBytes, _options.MaxHtmlDepth);
+        var header = new ExtractionHeader(fileName, contentType, title, _options.MaxPages, _knowledge.MaxDocumentBytes,
+            _options.MaxHtmlDepth);
         var started = _time.GetTimestamp();
         using var waitLimit = new CancellationTokenSource(TimeSpan.FromSeconds(_options.TimeoutSeconds), _time);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(waitLimit.Token, cancellationToken);
@@ -63,7 +67,7 @@ public sealed partial class ExtractionSandbox : IDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             _metrics.Extracted("busy", _time.GetElapsedTime(started));
-            throw new ArgumentException($"Every extractor stayed busy for {_options.TimeoutSeconds} s; send the document again later.");
+            throw new ExtractorBusyException($"Every document extractor stayed busy for {_options.TimeoutSeconds} s; send the document again shortly.");
         }
         ExtractorProcess? child = null;
         var outcome = "failed";
@@ -107,7 +111,8 @@ public sealed partial class ExtractionSandbox : IDisposable
             child = Take();
             foreach (var (name, bytes) in WarmUpSamples.All)
             {
-                var header = new ExtractionHeader(name, null, null, _options.MaxPages, _knowledge.MaxDocumentBytes, _options.MaxHtmlDepth);
+                var header = new ExtractionHeader(name, null, null, _options.MaxPages, _knowledge.MaxDocumentBytes,
+                    _options.MaxHtmlDepth);
                 await child.RunAsync(header, bytes, _time, cancellationToken);
             }
             ok = true;
@@ -147,7 +152,8 @@ public sealed partial class ExtractionSandbox : IDisposable
         if (!File.Exists(executable))
         {
             throw new InvalidOperationException(
-                $"The document extractor is missing: {executable} does not exist. Build Parley.Extractor beside the server, or set {ExtractionOptions.Section}:Executable.");
+                $"The document extractor is missing: {executable} does not exist. "
+                + $"Build Parley.Extractor beside the server, or set {ExtractionOptions.Section}:Executable.");
         }
         var started = Stopwatch.GetTimestamp();
         var child = ExtractorProcess.Start(executable, _options);
@@ -180,7 +186,8 @@ public sealed partial class ExtractionSandbox : IDisposable
         {
             await WarmUpAsync(CancellationToken.None);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or ObjectDisposedException or IOException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or ObjectDisposedException or IOException
+            or ExtractorBusyException)
         {
             LogWarmUpFailed(_logger, e);
         }
@@ -201,7 +208,7 @@ public sealed partial class ExtractionSandbox : IDisposable
         public static readonly (string Name, byte[] Bytes)[] All =
         [
             ("warm-up.md", "# Warm up\n\nA *small* paragraph.\n\n- one\n- two\n"u8.ToArray()),
-            ("warm-up.html", "<html><head><title>Warm up</title></head><body><h1>Warm up</h1><p>A small page.</p></body></html>"u8.ToArray()),
+            ("warm-up.html", "<html><head><title>Warm up</title></head><body><h1>Warm up</h1><p>A page.</p></body></html>"u8.ToArray()),
             ("warm-up.pdf", Pdf("Warm up")),
         ];
 
@@ -213,7 +220,8 @@ public sealed partial class ExtractionSandbox : IDisposable
             [
                 "<< /Type /Catalog /Pages 2 0 R >>",
                 "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> "
+                    + "/Contents 5 0 R >>",
                 "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
                 $"<< /Length {content.Length} >>\nstream\n{content}\nendstream",
             ];

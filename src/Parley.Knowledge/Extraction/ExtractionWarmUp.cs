@@ -20,7 +20,8 @@ internal sealed partial class ExtractionWarmUp(ExtractionSandbox sandbox, ILogge
         {
             // Stopping before it was warm.
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or ObjectDisposedException or IOException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or ObjectDisposedException or IOException
+            or ExtractorBusyException)
         {
             // Uploads start their own child then; say why this one failed.
             LogFailed(logger, e);

@@ -104,7 +104,8 @@ internal sealed class ExtractorProcess : IDisposable
         try
         {
             var stdin = _process.StandardInput.BaseStream;
-            await ExtractionProtocol.WriteAsync(stdin, JsonSerializer.SerializeToUtf8Bytes(header, ExtractionProtocol.Json.ExtractionHeader), either.Token);
+            var request = JsonSerializer.SerializeToUtf8Bytes(header, ExtractionProtocol.Json.ExtractionHeader);
+            await ExtractionProtocol.WriteAsync(stdin, request, either.Token);
             await ExtractionProtocol.WriteAsync(stdin, file, either.Token);
             await stdin.FlushAsync(either.Token);
             // The answer is at most the text limit, JSON-escaped (six bytes for a control character).

@@ -21,9 +21,9 @@ public sealed partial class IngestionJobStore
         new Validation()
             .Text(request.Title, "title", 500)
             .Text(request.Source, "source", 1000)
-            .Require(metadata is null || metadata.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null, "metadata", "metadata must be a JSON object.")
-            .Require(metadata is not { ValueKind: JsonValueKind.Object } m || Encoding.UTF8.GetByteCount(m.GetRawText()) <= JsonLimits.MetadataBytes,
-                "metadata", $"metadata is larger than {JsonLimits.MetadataBytes} bytes.")
+            .Require(metadata is null || metadata.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null,
+                "metadata", "metadata must be a JSON object.")
+            .Require(JsonLimits.Fits(metadata, JsonLimits.MetadataBytes), "metadata", $"metadata is larger than {JsonLimits.MetadataBytes} bytes.")
             .Require(file.Bytes.Length > 0, "file", "The file is empty.")
             .ThrowIfInvalid();
         return await InsertAsync(account, request, FileHash(file, metadata), "", file.Bytes.Length, file, cancellationToken);

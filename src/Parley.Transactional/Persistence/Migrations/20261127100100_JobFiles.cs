@@ -13,8 +13,14 @@ namespace Parley.Transactional.Persistence.Migrations;
 public sealed class JobFiles : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder) =>
-        migrationBuilder.Sql("ALTER TABLE knowledge_jobs ADD COLUMN file bytea, ADD COLUMN file_name text, ADD COLUMN file_type text, ADD COLUMN file_title text;");
+        migrationBuilder.Sql("""
+            ALTER TABLE knowledge_jobs
+              ADD COLUMN file bytea, ADD COLUMN file_name text, ADD COLUMN file_type text, ADD COLUMN file_title text;
+            """);
 
     protected override void Down(MigrationBuilder migrationBuilder) =>
-        migrationBuilder.Sql("ALTER TABLE knowledge_jobs DROP COLUMN file, DROP COLUMN file_name, DROP COLUMN file_type, DROP COLUMN file_title;");
+        migrationBuilder.Sql("""
+            ALTER TABLE knowledge_jobs
+              DROP COLUMN file, DROP COLUMN file_name, DROP COLUMN file_type, DROP COLUMN file_title;
+            """);
 }

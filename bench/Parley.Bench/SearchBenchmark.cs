@@ -148,14 +148,12 @@ public sealed class SearchBenchmark(IServiceProvider services)
     /// <summary>The design's query: the global HNSW index, a tenant filter, default ef_search.</summary>
     private static async Task<List<Guid>> NaiveSearchAsync(NpgsqlDataSource ds, AccountId account, float[] q, CancellationToken cancellationToken)
     {
-        await using var batch = ds.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT id FROM knowledge_chunks WHERE account_id = $1 ORDER BY embedding <=> $2 LIMIT 10")
+        await using var batch = ds.ForTenant(account).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("SELECT id FROM knowledge_chunks WHERE account_id = $1 ORDER BY embedding <=> $2 LIMIT 10")
         {
             Parameters = { new() { Value = account.Value }, new() { Value = new Vector(q) } },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         var ids = new List<Guid>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -170,16 +168,14 @@ public sealed class SearchBenchmark(IServiceProvider services)
         for (var i = 0; i < 20; i++)
         {
             var q = corpus.Near(t.Topics, 0.9);
-            await using var batch = ds.CreateBatch();
-            batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(t.Id)));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT id FROM knowledge_chunks WHERE account_id = $1 ORDER BY (embedding <=> $2) + 0 LIMIT 10")
+            await using var batch = ds.ForTenant(t.Id).CreateBatch();
+            batch.Add(new NpgsqlBatchCommand("SELECT id FROM knowledge_chunks WHERE account_id = $1 ORDER BY (embedding <=> $2) + 0 LIMIT 10")
             {
                 Parameters = { new() { Value = t.Id.Value }, new() { Value = new Vector(q) } },
             });
             var sw = Stopwatch.StartNew();
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
             {
-                await reader.NextResultAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
                 }
@@ -193,8 +189,7 @@ public sealed class SearchBenchmark(IServiceProvider services)
     private static async Task<double> NaiveInsertRateAsync(NpgsqlDataSource ds, Tenant t, SyntheticCorpus corpus, int count, ProgressTask progress, CancellationToken cancellationToken)
     {
         var doc = Guid.CreateVersion7();
-        await using var conn = await ds.OpenConnectionAsync(cancellationToken);
-        await TenantSql.ApplyAsync(conn, TenantScope.For(t.Id), transactionLocal: false, cancellationToken);
+        await using var conn = await ds.ForTenant(t.Id).OpenConnectionAsync(cancellationToken);
         await using (var d = new NpgsqlCommand("INSERT INTO knowledge_documents (account_id, id, source, title, content_hash) VALUES ($1, $2, 'naive', 'naive', '\\x00')", conn))
         {
             d.Parameters.Add(new() { Value = t.Id.Value });
@@ -225,8 +220,7 @@ public sealed class SearchBenchmark(IServiceProvider services)
 
     private static async Task CreateAccountsAsync(NpgsqlDataSource ds, List<Tenant> tenants, CancellationToken cancellationToken)
     {
-        await using var conn = await ds.OpenConnectionAsync(cancellationToken);
-        await TenantSql.ApplyAsync(conn, TenantScope.Platform, transactionLocal: false, cancellationToken);
+        await using var conn = await ds.ForTenant(TenantScope.Platform).OpenConnectionAsync(cancellationToken);
         await using var cmd = new NpgsqlCommand("INSERT INTO accounts (id, name, plan, language, created_at, updated_at) SELECT unnest($1::uuid[]), 'bench', 'starter', 'english', now(), now()", conn);
         cmd.Parameters.Add(new() { Value = tenants.Select(t => t.Id.Value).ToArray() });
         await cmd.ExecuteNonQueryAsync(cancellationToken);
@@ -234,8 +228,7 @@ public sealed class SearchBenchmark(IServiceProvider services)
 
     private static async Task DeleteAccountsAsync(NpgsqlDataSource ds, List<Tenant> tenants, CancellationToken cancellationToken)
     {
-        await using var conn = await ds.OpenConnectionAsync(cancellationToken);
-        await TenantSql.ApplyAsync(conn, TenantScope.Platform, transactionLocal: false, cancellationToken);
+        await using var conn = await ds.ForTenant(TenantScope.Platform).OpenConnectionAsync(cancellationToken);
         foreach (var t in tenants.Where(t => t.Class == "large"))
         {
             await using var drop = new NpgsqlCommand($"DROP INDEX IF EXISTS {TenantIndexMaintainer.IndexName(t.Id)}", conn);

@@ -154,8 +154,7 @@ public sealed class TurnBenchmark(IServiceProvider services)
     private async Task DeleteTenantAsync(AccountId account, CancellationToken cancellationToken)
     {
         var dataSource = services.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKeys.Vector);
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await TenantSql.ApplyAsync(conn, TenantScope.Platform, transactionLocal: false, cancellationToken);
+        await using var conn = await dataSource.ForTenant(TenantScope.Platform).OpenConnectionAsync(cancellationToken);
         await using var cmd = new NpgsqlCommand("DELETE FROM accounts WHERE id = $1", conn) { CommandTimeout = 0 };
         cmd.Parameters.Add(new() { Value = account.Value });
         await cmd.ExecuteNonQueryAsync(cancellationToken);

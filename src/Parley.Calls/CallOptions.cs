@@ -14,6 +14,13 @@ public sealed class CallOptions
     [Range(1, 60_000)]
     public int AsrBudgetMs { get; set; } = 1000;
 
+    /// <summary>
+    /// Embedding the question, waiting for a model session included. On a miss the turn falls back to
+    /// the answer cache by the exact text, then to a full-text search, and reports <c>degraded: ["embed"]</c>.
+    /// </summary>
+    [Range(1, 60_000)]
+    public int EmbedBudgetMs { get; set; } = 150;
+
     [Range(1, 60_000)]
     public int SearchBudgetMs { get; set; } = 100;
 

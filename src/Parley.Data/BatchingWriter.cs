@@ -69,10 +69,15 @@ public abstract class BatchingWriter<T> : BackgroundService
     }
 
     /// <summary>Waits until everything queued before the call is written (tests, shutdown).</summary>
+    /// <exception cref="InvalidOperationException">The writer is not running (never started, or stopped), so the wait would never end.</exception>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         while (Backlog > 0)
         {
+            if (ExecuteTask is null or { IsCompleted: true })
+            {
+                throw new InvalidOperationException($"{GetType().Name} is not running: start it (as a hosted service) before waiting for its writes.");
+            }
             await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken);
         }
     }

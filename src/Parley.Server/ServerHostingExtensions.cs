@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Parley.Data;
 using Parley.Embeddings;
 using Parley.Calls;
@@ -11,6 +12,8 @@ using Parley.Server.Auth;
 using Parley.Server.Errors;
 using Parley.Server.Transactional;
 using Parley.Server.Health;
+using Parley.Server.OpenAi;
+using Parley.Server.Vapi;
 using Parley.Transactional;
 using Parley.Transactional.Persistence;
 
@@ -30,6 +33,7 @@ public static class ServerHostingExtensions
         builder.AddParleyAuth();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddScoped<OpenAi.ChatCompletionStream>();
         // The largest body any endpoint takes (a document upload); each endpoint has its own, lower limit (BodyLimitMiddleware).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
         builder.Services.AddOpenApi();
@@ -40,7 +44,7 @@ public static class ServerHostingExtensions
     /// <summary>Migrates when <c>Parley:Database:Migrate</c> is true (the default), then checks the model.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app, CancellationToken cancellationToken)
     {
-        if (app.Configuration.GetValue("Parley:Database:Migrate", true))
+        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Migrate)
         {
             await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
         }
@@ -61,6 +65,8 @@ public static class ServerHostingExtensions
         app.MapCallLogEndpoints();
         app.MapKnowledgeEndpoints();
         app.MapTurnEndpoints();
+        app.MapOpenAiEndpoints();
+        app.MapVapiEndpoints();
         app.MapMonitoringEndpoints();
         return app;
     }

@@ -55,8 +55,8 @@ internal sealed class IngestCommand : AsyncCommand<IngestCommand.Settings>
                         var progress = new Progress<(int Done, int Total)>(p => { task.MaxValue = Math.Max(1, p.Total); task.Value = p.Done; });
                         var result = await ingestion.IngestAsync(account, new IngestRequest(Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.GetFullPath(file)), doc.Title ?? Path.GetFileNameWithoutExtension(file), doc), progress, cancellationToken);
                         documents++;
-                        chunks += result.Status == "unchanged" ? 0 : result.Chunks;
-                        unchanged += result.Status == "unchanged" ? 1 : 0;
+                        chunks += result.Status == IngestStatus.Unchanged ? 0 : result.Chunks;
+                        unchanged += result.Status == IngestStatus.Unchanged ? 1 : 0;
                     }
                     catch (Exception e) when (e is ArgumentException or InvalidRequestException or IOException)
                     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Parley.Knowledge.Extraction;
 
@@ -7,10 +8,15 @@ namespace Parley.Knowledge.Extraction;
 /// Starts one extractor child in the background as the host starts (<c>WarmUp</c>), so the first
 /// upload does not pay for a process start and the parsers' JIT (measured ~0.3 s on 2 cores).
 /// </summary>
-internal sealed partial class ExtractionWarmUp(ExtractionSandbox sandbox, ILogger<ExtractionWarmUp> logger) : BackgroundService
+internal sealed partial class ExtractionWarmUp(ExtractionSandbox sandbox, IOptions<ExtractionOptions> options, ILogger<ExtractionWarmUp> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.WarmUp)
+        {
+            return;
+        }
         await Task.Yield();
         try
         {

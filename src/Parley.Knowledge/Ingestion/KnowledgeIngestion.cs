@@ -39,7 +39,7 @@ public sealed class KnowledgeIngestion(
         var existing = await FindAsync(scope, request.Source, cancellationToken);
         if (existing is { } e && e.Hash.AsSpan().SequenceEqual(hash))
         {
-            return new IngestResult(e.Id, e.Chunks, "unchanged");
+            return new IngestResult(e.Id, e.Chunks, IngestStatus.Unchanged);
         }
 
         var chunks = new Ingestion.Chunker(options.Value.ChunkTokens, options.Value.ChunkOverlap).Split(request.Document);
@@ -65,7 +65,7 @@ public sealed class KnowledgeIngestion(
         var documentId = await WriteAsync(scope, existing?.Id ?? Guid.CreateVersion7(), request, hash, metadata, rows, cancellationToken);
         routing.MarkWritten(account);
         metrics.Ingested(account, rows.Count, Stopwatch.GetElapsedTime(started));
-        return new IngestResult(documentId, rows.Count, existing is null ? "created" : "replaced");
+        return new IngestResult(documentId, rows.Count, existing is null ? IngestStatus.Created : IngestStatus.Replaced);
     }
 
     /// <summary>The rules every document meets before anything is embedded or queued (400 otherwise).</summary>
@@ -101,14 +101,12 @@ public sealed class KnowledgeIngestion(
 
     private async Task<(Guid Id, byte[] Hash, int Chunks)?> FindAsync(TenantScope scope, string source, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(scope));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT id, content_hash, chunk_count FROM knowledge_documents WHERE account_id = $1 AND source = $2")
+        await using var batch = dataSource.ForTenant(scope).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("SELECT id, content_hash, chunk_count FROM knowledge_documents WHERE account_id = $1 AND source = $2")
         {
             Parameters = { new() { Value = scope.RequireAccount().Value }, new() { Value = source } },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? (reader.GetGuid(0), reader.GetFieldValue<byte[]>(1), reader.GetInt32(2))
             : null;
@@ -121,9 +119,8 @@ public sealed class KnowledgeIngestion(
     public async Task<Guid> WriteAsync(TenantScope scope, Guid documentId, IngestRequest request, byte[] hash, string metadata, IReadOnlyList<ChunkRow> rows, CancellationToken cancellationToken)
     {
         var account = scope.RequireAccount().Value;
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        await TenantSql.ApplyAsync(conn, scope, transactionLocal: true, cancellationToken);
+        await using var tenant = await dataSource.ForTenant(scope).BeginTransactionAsync(cancellationToken);
+        var (conn, tx) = (tenant.Connection, tenant.Transaction);
         await using (var cmd = new NpgsqlCommand("""
             INSERT INTO knowledge_documents (account_id, id, source, title, content_hash, metadata, chunk_count, status)
             VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, 'ready')
@@ -186,7 +183,7 @@ public sealed class KnowledgeIngestion(
             });
             await move.ExecuteNonQueryAsync(cancellationToken);
         }
-        await tx.CommitAsync(cancellationToken);
+        await tenant.CommitAsync(cancellationToken);
         return documentId;
     }
 }

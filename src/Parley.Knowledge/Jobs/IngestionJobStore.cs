@@ -48,9 +48,8 @@ public sealed partial class IngestionJobStore(
     private async Task<(IngestionJob Job, bool Created)> InsertAsync(AccountId account, IngestRequest request, byte[] hash, string document, long bytes,
         JobFile? file, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
+        await using var batch = dataSource.ForTenant(account).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand($"""
             WITH inserted AS (
               INSERT INTO knowledge_jobs (account_id, id, source, title, content_hash, document, metadata, bytes, max_attempts, file, file_name, file_type, file_title)
               VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13)
@@ -81,7 +80,6 @@ public sealed partial class IngestionJobStore(
             },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             // The twin job finished between the insert's conflict check and the select: try again.
@@ -119,9 +117,8 @@ public sealed partial class IngestionJobStore(
     public async Task<ClaimedJob?> ClaimAsync(string worker, CancellationToken cancellationToken)
     {
         var token = $"{worker}/{Guid.NewGuid():N}";
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.Platform));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+        await using var batch = dataSource.ForTenant(TenantScope.Platform).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("""
             WITH next AS (
               SELECT account_id, id FROM knowledge_jobs
               WHERE status IN ('queued', 'running')
@@ -143,7 +140,6 @@ public sealed partial class IngestionJobStore(
             Parameters = { new() { Value = token }, new() { Value = (double)options.Value.LeaseSeconds } },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
@@ -180,7 +176,7 @@ public sealed partial class IngestionJobStore(
                 progress_done = greatest(progress_total, $5), progress_total = greatest(progress_total, $5), error = NULL, document = '', file = NULL,
                 finished_at = now(), updated_at = now()
             WHERE account_id = $1 AND id = $2 AND locked_by = $3
-            """, [result.DocumentId, result.Chunks, result.Status], cancellationToken);
+            """, [result.DocumentId, result.Chunks, WireNames.Of(result.Status)], cancellationToken);
 
     /// <summary>Records a failure: queued again after <paramref name="retryAfter"/>, or failed for good when null.</summary>
     public async Task<bool> FailAsync(ClaimedJob job, string error, TimeSpan? retryAfter, CancellationToken cancellationToken) =>
@@ -208,8 +204,7 @@ public sealed partial class IngestionJobStore(
 
     private async Task<bool> UpdateAsync(ClaimedJob job, string sql, object[] args, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(job.Account)));
+        await using var batch = dataSource.ForTenant(job.Account).CreateBatch();
         var cmd = new NpgsqlBatchCommand(sql)
         {
             Parameters = { new() { Value = job.Account.Value }, new() { Value = job.Id }, new() { Value = job.Token } },
@@ -218,20 +213,18 @@ public sealed partial class IngestionJobStore(
         {
             cmd.Parameters.Add(new NpgsqlParameter { Value = a });
         }
-        batch.BatchCommands.Add(cmd);
+        batch.Add(cmd);
         await batch.ExecuteNonQueryAsync(cancellationToken);
         return cmd.RecordsAffected > 0;
     }
 
     private async Task<List<IngestionJob>> QueryAsync(AccountId account, string sql, NpgsqlParameter[] args, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
+        await using var batch = dataSource.ForTenant(account).CreateBatch();
         var cmd = new NpgsqlBatchCommand(sql);
         cmd.Parameters.AddRange(args);
-        batch.BatchCommands.Add(cmd);
+        batch.Add(cmd);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         var list = new List<IngestionJob>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -244,9 +237,9 @@ public sealed partial class IngestionJobStore(
     {
         int done = r.GetInt32(6), total = r.GetInt32(7);
         var percent = total == 0 ? 0 : Math.Round(100.0 * done / total, 1);
-        return new IngestionJob(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5),
+        return new IngestionJob(r.GetGuid(0), WireNames.Parse<JobStatus>(r.GetString(1)), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5),
             new JobProgress(done, total, percent), r.GetInt32(8), r.GetInt32(9),
-            r.IsDBNull(10) ? null : r.GetGuid(10), r.IsDBNull(11) ? null : r.GetInt32(11), r.IsDBNull(12) ? null : r.GetString(12),
+            r.IsDBNull(10) ? null : r.GetGuid(10), r.IsDBNull(11) ? null : r.GetInt32(11), r.IsDBNull(12) ? null : WireNames.Parse<IngestStatus>(r.GetString(12)),
             r.IsDBNull(13) ? null : r.GetString(13), r.GetFieldValue<DateTimeOffset>(14),
             r.IsDBNull(15) ? null : r.GetFieldValue<DateTimeOffset>(15), r.IsDBNull(16) ? null : r.GetFieldValue<DateTimeOffset>(16),
             r.GetFieldValue<DateTimeOffset>(17));

@@ -45,7 +45,8 @@ public sealed partial class IngestionJobWorker(
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+    /// <summary>With <c>Parley:Knowledge:Jobs:Worker</c> off this process only queues jobs; others run them.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => !options.Value.Worker ? Task.CompletedTask :
         Task.WhenAll(Enumerable.Range(0, options.Value.Concurrency).Select(_ => Task.Run(() => LoopAsync(stoppingToken), stoppingToken)));
 
     /// <summary>Claims and runs one due job, if any (what the loop does each turn; tests call it directly).</summary>
@@ -114,7 +115,7 @@ public sealed partial class IngestionJobWorker(
             var result = await ingestion.IngestAsync(job.Account, request, progress, work.Token);
             await StopAsync(stopBeating, heartbeat);
             outcome = await store.SucceedAsync(job, result, stoppingToken) ? "succeeded" : "lost";
-            LogSucceeded(logger, job.Id, result.Status, result.Chunks);
+            LogSucceeded(logger, job.Id, WireNames.Of(result.Status), result.Chunks);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

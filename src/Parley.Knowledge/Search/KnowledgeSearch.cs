@@ -32,9 +32,17 @@ public sealed class KnowledgeSearch(
     /// <summary>The strategy recorded for a search its caller's budget cancelled.</summary>
     public const string CutOffStrategy = "cut-off";
 
+    /// <summary>The strategy of a full-text-only search (no vector, so no per-tenant vector plan).</summary>
+    public const string FullTextStrategy = "fulltext";
+
     public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, CancellationToken cancellationToken)
     {
         Validate(request, queryRequired: true);
+        if (request.Mode == SearchMode.FullText)
+        {
+            // Nothing to embed: the text is the whole query.
+            return await SearchAsync(account, request, ReadOnlyMemory<float>.Empty, cancellationToken);
+        }
         var started = Stopwatch.GetTimestamp();
         var embedding = (await embeddings.GenerateAsync([request.Query],
             new EmbeddingGenerationOptions { AdditionalProperties = new() { [EmbeddingProperties.Account] = account.ToString() } }, cancellationToken))[0];
@@ -47,10 +55,13 @@ public sealed class KnowledgeSearch(
         return response with { Timings = timings };
     }
 
-    /// <summary>With the query vector given, the text is needed only by hybrid mode (for its full-text half).</summary>
+    /// <summary>
+    /// With the query vector given, the text is needed only by hybrid mode (for its full-text half);
+    /// full-text mode needs the text only and ignores the vector.
+    /// </summary>
     public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
-        Validate(request, queryRequired: request.Mode == SearchMode.Hybrid, queryVector);
+        Validate(request, queryRequired: request.Mode != SearchMode.Vector, request.Mode == SearchMode.FullText ? null : queryVector);
         var started = Stopwatch.GetTimestamp();
         SearchResponse response;
         try
@@ -103,15 +114,16 @@ public sealed class KnowledgeSearch(
                     continue;
                 }
                 var elapsed = Stopwatch.GetElapsedTime(started);
-                var strategy = request.Mode == SearchMode.Hybrid ? $"hybrid-{plan.Strategy}" : plan.Strategy;
-                metrics.Searched(account, plan.Strategy, request.Mode.ToString().ToLowerInvariant(), elapsed);
+                var planned = request.Mode == SearchMode.FullText ? FullTextStrategy : plan.Strategy;
+                var strategy = request.Mode == SearchMode.Hybrid ? $"hybrid-{planned}" : planned;
+                metrics.Searched(account, planned, request.Mode.ToString().ToLowerInvariant(), elapsed);
                 var ms = Math.Round(elapsed.TotalMilliseconds, 3);
                 return new SearchResponse(results, new SearchTimings(0, ms, ms), strategy);
             }
         }
     }
 
-    private static async Task<List<SearchHit>> ReadAsync(NpgsqlBatch batch, SearchRequest request, CancellationToken cancellationToken)
+    private static async Task<List<SearchHit>> ReadAsync(TenantBatch batch, SearchRequest request, CancellationToken cancellationToken)
     {
         var results = new List<SearchHit>(request.TopK);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -132,7 +144,7 @@ public sealed class KnowledgeSearch(
     /// <summary>The <c>EXPLAIN (ANALYZE, BUFFERS)</c> of exactly the statement a search runs, for the admin playground.</summary>
     public async Task<string> ExplainAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
-        Validate(request, queryRequired: request.Mode == SearchMode.Hybrid, queryVector);
+        Validate(request, queryRequired: request.Mode != SearchMode.Vector, request.Mode == SearchMode.FullText ? null : queryVector);
         var (_, batch) = await PrepareAsync(account, request, queryVector, explain: true, cancellationToken);
         await using (batch)
         {
@@ -147,9 +159,10 @@ public sealed class KnowledgeSearch(
         }
     }
 
-    private async Task<(TenantPlan Plan, NpgsqlBatch Batch)> PrepareAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, bool explain, CancellationToken cancellationToken)
+    private async Task<(TenantPlan Plan, TenantBatch Batch)> PrepareAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, bool explain, CancellationToken cancellationToken)
     {
-        if (queryVector.Length != schema.Dimensions)
+        var fullText = request.Mode == SearchMode.FullText;
+        if (!fullText && queryVector.Length != schema.Dimensions)
         {
             throw new ArgumentException($"The query vector has {queryVector.Length} dimensions; this knowledge base holds {schema.Dimensions}.");
         }
@@ -158,23 +171,25 @@ public sealed class KnowledgeSearch(
         // Hybrid fuses two rankings: give each more candidates than k so fusion has something to choose from.
         var candidates = request.Mode == SearchMode.Hybrid ? Math.Max(request.TopK * 4, 20) : request.TopK;
         var efSearch = Math.Max(options.Value.EfSearch, candidates);
-        var batch = routing.For(account).CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
+        var batch = routing.For(account).ForTenant(account).CreateBatch();
         // hnsw.ef_search below the LIMIT silently returns fewer rows; strict iterative scans keep going
         // past rows the metadata filter drops, in exact distance order.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+        batch.Add(new NpgsqlBatchCommand(
             "SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)")
         {
             Parameters = { new() { Value = efSearch.ToString(CultureInfo.InvariantCulture) } },
         });
         var query = new NpgsqlBatchCommand(explain ? "EXPLAIN (ANALYZE, BUFFERS) " + sql : sql);
         query.Parameters.Add(new NpgsqlParameter { Value = account.Value });
-        query.Parameters.Add(new NpgsqlParameter { Value = new Vector(queryVector) });
+        // Full text has no vector: a typed null, because PostgreSQL cannot type a parameter the statement never uses.
+        query.Parameters.Add(fullText
+            ? new NpgsqlParameter { DataTypeName = "vector", Value = DBNull.Value }
+            : new NpgsqlParameter { Value = new Vector(queryVector) });
         query.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = request.Filter is { } f ? f.GetRawText() : DBNull.Value });
         query.Parameters.Add(new NpgsqlParameter { Value = candidates });
         query.Parameters.Add(new NpgsqlParameter { Value = request.Query });
         query.Parameters.Add(new NpgsqlParameter { Value = request.TopK });
-        batch.BatchCommands.Add(query);
+        batch.Add(query);
         return (plan, batch);
     }
 
@@ -194,10 +209,7 @@ public sealed class KnowledgeSearch(
             .ThrowIfInvalid();
     }
 
-    /// <summary>The tenant and settings commands each return a row; the query's result is the third.</summary>
-    private static async Task SkipSettingsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
-    {
+    /// <summary>The tenant batch starts past its scope's row; the settings command returns one more before the query's.</summary>
+    private static async Task SkipSettingsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken) =>
         await reader.NextResultAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
-    }
 }

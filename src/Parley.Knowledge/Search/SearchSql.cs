@@ -20,6 +20,10 @@ internal static class SearchSql
 
     public static string Build(AccountId account, TenantPlan plan, SearchMode mode, bool filtered)
     {
+        if (mode == SearchMode.FullText)
+        {
+            return FullText(filtered);
+        }
         var candidates = Candidates(account, plan, filtered);
         if (mode == SearchMode.Vector)
         {
@@ -63,6 +67,24 @@ internal static class SearchSql
             LIMIT $6
             """;
     }
+
+    /// <summary>
+    /// Full-text rank alone ($2 is a typed null, $4 unused). The question's words are OR-ed, not AND-ed
+    /// as in hybrid's websearch query: a spoken question carries words its passage lacks ("could you
+    /// tell me…"), and the rank orders passages by how many of them they hold, and how close together.
+    /// </summary>
+    private static string FullText(bool filtered) => $"""
+        WITH q AS (
+          SELECT replace(plainto_tsquery((SELECT language FROM accounts WHERE id = $1)::regconfig, parley_fts_text($5))::text, '&', '|')::tsquery AS query
+        )
+        SELECT c.id, c.document_id, d.title, c.content, {Merged}::text, ts_rank_cd(c.tsv, q.query, 32) AS similarity
+        FROM knowledge_chunks c
+        CROSS JOIN q
+        JOIN knowledge_documents d ON d.account_id = $1 AND d.id = c.document_id
+        WHERE c.account_id = $1 AND c.tsv @@ q.query {(filtered ? $"AND {Merged} @> $3::jsonb" : "")}
+        ORDER BY similarity DESC, c.id
+        LIMIT $6
+        """;
 
     /// <summary>
     /// The tenant's nearest chunks. Exact: the distance is wrapped (<c>+ 0</c>) so the global HNSW index

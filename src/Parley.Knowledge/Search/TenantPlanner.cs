@@ -34,14 +34,12 @@ public sealed class TenantPlanner(
         {
             return cached.Plan;
         }
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT chunk_count, hnsw_index FROM knowledge_tenant_stats WHERE account_id = $1")
+        await using var batch = dataSource.ForTenant(account).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("SELECT chunk_count, hnsw_index FROM knowledge_tenant_stats WHERE account_id = $1")
         {
             Parameters = { new() { Value = account.Value } },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         var plan = await reader.ReadAsync(cancellationToken)
             ? Choose(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1))
             : new TenantPlan("exact", 0, null);

@@ -60,9 +60,8 @@ public sealed class SearchRecorder : BatchingWriter<SearchRecorder.SearchRecord>
     /// </summary>
     protected override async Task WriteBatchAsync(IReadOnlyList<SearchRecord> records, CancellationToken cancellationToken)
     {
-        await using var batch = _dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.Platform));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+        await using var batch = _dataSource.ForTenant(TenantScope.Platform).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("""
             INSERT INTO search_records (account_id, id, occurred_at, search_ms, embed_ms, total_ms, embedding_cached, strategy, results)
             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::float8[], $5::float8[], $6::float8[], $7::boolean[], $8::text[], $9::integer[])
             """)

@@ -10,6 +10,11 @@ internal sealed class ProblemExceptionHandler : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (OpenAi.OpenAiError.Applies(httpContext) && OpenAi.OpenAiError.For(exception) is { } openAi)
+        {
+            await openAi.ExecuteAsync(httpContext);
+            return true;
+        }
         IResult? result = exception switch
         {
             InvalidRequestException e => Results.ValidationProblem(e.Errors, title: "The request is invalid."),

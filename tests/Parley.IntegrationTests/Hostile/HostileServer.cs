@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
-using Parley.Bench;
 using Parley.IntegrationTests.Embeddings;
 using Parley.LocalPostgres;
 using Parley.Testing;

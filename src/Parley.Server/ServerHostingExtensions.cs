@@ -36,7 +36,7 @@ public static class ServerHostingExtensions
         builder.Services.AddScoped<OpenAi.ChatCompletionStream>();
         // The largest body any endpoint takes (a document upload); each endpoint has its own, lower limit (BodyLimitMiddleware).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddOperationTransformer(OpenAi.EventStreamResponse.DescribeAsync));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         return builder;
     }

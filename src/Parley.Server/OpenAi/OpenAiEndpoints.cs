@@ -28,7 +28,8 @@ internal static class OpenAiEndpoints
         var group = app.MapGroup(OpenAiError.PathPrefix).RequireTenant().WithTags("OpenAI-compatible");
         group.MapGet("/models", ListModelsAsync).Produces<OpenAiError>(StatusCodes.Status401Unauthorized);
         group.MapPost("/chat/completions", CompleteAsync)
-            .Produces<Chunk>(StatusCodes.Status200OK, "text/event-stream")
+            .Produces<Completion>(StatusCodes.Status200OK, "application/json")
+            .WithMetadata(new EventStreamResponse(typeof(Chunk)))
             .Produces<OpenAiError>(StatusCodes.Status401Unauthorized).Produces<OpenAiError>(StatusCodes.Status404NotFound);
         return app;
     }

@@ -101,8 +101,12 @@ public sealed class BillingService(ParleyDbContext db, ITenantContext tenant, Ti
         var payment = new Payment { AccountId = account, Id = Guid.CreateVersion7(), InvoiceId = invoiceId, Amount = amount!.Value, Currency = currency, Status = reported, ExternalReference = externalReference, CreatedAt = time.GetUtcNow() };
         db.Payments.Add(payment);
         await db.SaveChangesAsync(cancellationToken);
-        var paid = await db.Payments.Where(p => p.AccountId == account && p.InvoiceId == invoiceId && p.Status == PaymentStatus.Succeeded).SumAsync(p => p.Amount, cancellationToken);
-        if (paid >= invoice.Total)
+        // Only money received settles an invoice: a pending or failed report leaves it open, even one whose
+        // total is still zero because the period's usage has not been written yet.
+        var paid = reported == PaymentStatus.Succeeded
+            ? await db.Payments.Where(p => p.AccountId == account && p.InvoiceId == invoiceId && p.Status == PaymentStatus.Succeeded).SumAsync(p => p.Amount, cancellationToken)
+            : 0m;
+        if (reported == PaymentStatus.Succeeded && paid >= invoice.Total)
         {
             invoice.Status = InvoiceStatus.Paid;
             await db.SaveChangesAsync(cancellationToken);

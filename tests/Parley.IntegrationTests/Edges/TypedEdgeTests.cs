@@ -50,6 +50,11 @@ public sealed class TypedEdgeTests(ApiFixture api) : IClassFixture<ApiFixture>
             }
         }
         Assert.True(operations >= 40, $"only {operations} operations in the document");
+        // The OpenAI door answers JSON or, with stream: true, server-sent chunks: both are described.
+        var completion = document.GetProperty("paths").GetProperty("/v1/openai/chat/completions").GetProperty("post")
+            .GetProperty("responses").GetProperty("200").GetProperty("content");
+        Assert.True(completion.TryGetProperty("text/event-stream", out var events) && events.TryGetProperty("schema", out _),
+            "the streamed chat completion is not described");
         Assert.True(undescribed.Count == 0, string.Join("\n", undescribed));
     }
 

@@ -7,7 +7,7 @@ namespace Parley.Knowledge.Extraction;
 
 /// <summary>
 /// One extractor child: started with its heap limit in the environment and its address-space and
-/// core-dump limits set by <c>prlimit</c>, then fed one document at a time. Any way it can end
+/// core-dump limits set by the shell that execs it, then fed one document at a time. Any way it can end
 /// (stack overflow, SIGXCPU, heap exhausted, killed at the timeout) becomes an
 /// <see cref="ArgumentException"/> that names the limit, because it was the document's doing.
 /// </summary>
@@ -52,7 +52,9 @@ internal sealed class ExtractorProcess : IDisposable
     public static ExtractorProcess Start(string executable, ExtractionOptions options)
     {
         var viaHost = executable.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
-        var psi = new ProcessStartInfo(viaHost ? DotnetHost() : executable)
+        var program = viaHost ? DotnetHost() : executable;
+        var heap = (long)options.MaxMemoryMegabytes * 1024 * 1024;
+        var psi = new ProcessStartInfo(OperatingSystem.IsLinux() ? "/bin/sh" : program)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -60,11 +62,21 @@ internal sealed class ExtractorProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(executable))!,
         };
+        if (OperatingSystem.IsLinux())
+        {
+            // The address-space limit must hold before the runtime starts. Set on the running child it
+            // lands below what the runtime has already reserved (~3.6 GB idle), so every later mapping
+            // fails, an assembly load or a JIT code page as much as a bomb's: a flaky "out of memory" on
+            // a small page. Limited from its start the runtime reserves less (~1.9 GB idle). The shell
+            // execs, so the child's pid stays the one started here.
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add($"ulimit -c 0 && ulimit -v {(heap + RuntimeAddressSpace) / 1024} && exec \"$0\" \"$@\"");
+            psi.ArgumentList.Add(program);
+        }
         if (viaHost)
         {
             psi.ArgumentList.Add(executable);
         }
-        var heap = (long)options.MaxMemoryMegabytes * 1024 * 1024;
         psi.Environment["DOTNET_GCHeapHardLimit"] = heap.ToString("X", CultureInfo.InvariantCulture);
         psi.Environment["DOTNET_gcServer"] = "0";
         psi.Environment["DOTNET_gcConcurrent"] = "0";
@@ -73,17 +85,6 @@ internal sealed class ExtractorProcess : IDisposable
         psi.Environment["DOTNET_DbgEnableMiniDump"] = "0";
         psi.Environment["DOTNET_TieredPGO"] = "0";
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start the extractor {executable}.");
-        try
-        {
-            NativeLimits.NoCoreDumps(process.Id);
-            NativeLimits.AddressSpace(process.Id, heap + RuntimeAddressSpace);
-        }
-        catch
-        {
-            process.Kill();
-            process.Dispose();
-            throw;
-        }
         return new ExtractorProcess(process, options);
     }
 

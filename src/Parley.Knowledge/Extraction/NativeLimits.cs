@@ -9,8 +9,6 @@ namespace Parley.Knowledge.Extraction;
 internal static class NativeLimits
 {
     private const int RlimitCpu = 0;
-    private const int RlimitCore = 4;
-    private const int RlimitAs = 9;
 
     /// <summary>
     /// The soft CPU limit: passing it sends SIGXCPU, which ends a .NET process (the runtime does not
@@ -18,11 +16,6 @@ internal static class NativeLimits
     /// the next document, and the wall-clock timeout backs this up anyway.
     /// </summary>
     public static void CpuSeconds(int pid, long seconds) => Set(pid, RlimitCpu, (ulong)seconds, ulong.MaxValue, keepHard: true);
-
-    public static void AddressSpace(int pid, long bytes) => Set(pid, RlimitAs, (ulong)bytes, (ulong)bytes, keepHard: false);
-
-    /// <summary>No core files: a crashing parser would otherwise leave hundreds of megabytes behind per bad upload.</summary>
-    public static void NoCoreDumps(int pid) => Set(pid, RlimitCore, 0, 0, keepHard: false);
 
     /// <param name="keepHard">Leave the hard limit as it is and set only the soft one (at most the hard one).</param>
     private static void Set(int pid, int resource, ulong soft, ulong hard, bool keepHard)

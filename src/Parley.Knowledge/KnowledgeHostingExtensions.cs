@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
 using Parley.Domain.Knowledge;
+using Parley.Knowledge.Extraction;
 using Parley.Knowledge.Ingestion;
 using Parley.Knowledge.Jobs;
 using Parley.Knowledge.Search;
@@ -41,6 +42,12 @@ public static class KnowledgeHostingExtensions
             .Validate(o => o.HeartbeatMilliseconds < o.LeaseSeconds * 1000 / 2,
                 "Parley:Knowledge:Jobs:HeartbeatMilliseconds must be under half of LeaseSeconds, or a live worker loses its jobs.")
             .ValidateOnStart();
+        builder.Services.AddOptions<ExtractionOptions>()
+            .BindConfiguration(ExtractionOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ExtractionSandbox>();
+        builder.Services.AddHostedService<ExtractionWarmUp>();
         builder.Services.AddSingleton<IngestionJobStore>();
         builder.Services.AddSingleton<IngestionJobWorker>();
         builder.Services.AddSingleton<KnowledgeUploads>();

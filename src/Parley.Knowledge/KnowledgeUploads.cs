@@ -12,12 +12,15 @@ namespace Parley.Knowledge;
 /// A document as uploaded, from either door (a file, or JSON text), and the one decision about it:
 /// small documents are ingested while the caller waits; larger ones than
 /// <c>Parley:Knowledge:Jobs:AsyncAboveBytes</c>, or any the caller asks to run in the background, are
-/// extracted and checked now (bad input is still refused at once) and queued as a durable job.
+/// queued as a durable job. Every document is extracted in the extractor sandbox (a child process),
+/// never in this process: JSON text and a waited-for file now (a bad one is refused at once), a
+/// queued file by the worker (a bad one fails its job, with the reason).
 /// </summary>
 public sealed class KnowledgeUploads(
     KnowledgeIngestion ingestion,
     IngestionJobStore jobs,
     IngestionJobWorker worker,
+    ExtractionSandbox extraction,
     IOptions<KnowledgeOptions> options,
     IOptions<IngestionJobOptions> jobOptions)
 {
@@ -33,11 +36,18 @@ public sealed class KnowledgeUploads(
         }
         using var buffer = new MemoryStream();
         await file.Content.CopyToAsync(buffer, cancellationToken);
-        var extracted = TextExtractor.Extract(file.FileName, file.ContentType, buffer.ToArray(), file.Title);
         JsonElement? metadata = file.Metadata is { Length: > 0 } m ? ParseMetadata(m) : null;
-        var request = new IngestRequest(file.Source ?? file.FileName,
-            extracted.Title ?? Path.GetFileNameWithoutExtension(file.FileName), extracted, metadata);
-        return await SubmitAsync(account, request, file.Length, background, cancellationToken);
+        var source = file.Source ?? file.FileName;
+        if (background ?? file.Length > jobOptions.Value.AsyncAboveBytes)
+        {
+            var (job, _) = await jobs.EnqueueFileAsync(account, source,
+                new JobFile(file.FileName, file.ContentType, file.Title, buffer.ToArray()), metadata, cancellationToken);
+            worker.Wake();
+            return UploadResult.Queued(job);
+        }
+        var extracted = await extraction.ExtractAsync(file.FileName, file.ContentType, buffer.ToArray(), file.Title, cancellationToken);
+        var request = new IngestRequest(source, extracted.Title ?? Path.GetFileNameWithoutExtension(file.FileName), extracted, metadata);
+        return UploadResult.Ingested(await ingestion.IngestAsync(account, request, null, cancellationToken));
     }
 
     /// <param name="background">True or false forces the choice; null leaves it to the text's size.</param>
@@ -48,9 +58,10 @@ public sealed class KnowledgeUploads(
             .Text(text.Title, "title", 500)
             .Text(text.Text, "text", options.Value.MaxDocumentBytes)
             .ThrowIfInvalid();
-        var extracted = TextExtractor.FromMarkdown(text.Text!, text.Title);
+        var utf8 = Encoding.UTF8.GetBytes(text.Text!);
+        var extracted = await extraction.ExtractAsync("text.md", "text/markdown", utf8, text.Title, cancellationToken);
         var request = new IngestRequest(text.Source ?? text.Title!, text.Title!, extracted, text.Metadata);
-        var bytes = Encoding.UTF8.GetByteCount(text.Text!);
+        var bytes = utf8.Length;
         return await SubmitAsync(account, request, bytes, background, cancellationToken);
     }
 

@@ -36,7 +36,7 @@ public static class ServerHostingExtensions
         builder.Services.AddSingleton<Calls.CallAdmission>();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddScoped<OpenAi.ChatCompletionStream>();
-        // Large enough for document uploads; the knowledge side rejects what is too big with a clear error.
+        // The largest body any endpoint takes (a document upload); each endpoint has its own, lower limit (BodyLimitMiddleware).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
         builder.Services.AddOpenApi(o => o.AddOperationTransformer(OpenAi.EventStreamResponse.DescribeAsync));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
@@ -58,6 +58,8 @@ public static class ServerHostingExtensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        // The body limit first: the control-character guard reads what it lets through.
+        app.UseMiddleware<BodyLimitMiddleware>();
         app.UseMiddleware<ControlCharacterGuard>();
         app.MapOpenApi();
         app.MapHealthEndpoints();

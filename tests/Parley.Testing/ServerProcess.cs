@@ -22,9 +22,10 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
-    /// <summary>The server's process id: a test checks that a hostile request left the same process running.</summary>
-    public int Id => _process.Id;
+    /// <summary>The server's process id: a test checks that a hostile request left the same process running (and reads its memory under <c>/proc</c>).</summary>
+    public int ProcessId => _process.Id;
 
+    /// <summary>Whether the process has ended (crashed, killed or stopped).</summary>
     public bool HasExited => _process.HasExited;
 
     /// <summary>The last lines the server wrote (stdout and stderr).</summary>

@@ -22,6 +22,7 @@ public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, E
 
     private readonly EmbeddingBatcher _batcher;
     private readonly LocalBatching _batching;
+    private readonly Microsoft.ML.Tokenizers.BertTokenizer? _reference;
     private readonly MiniLMTokenizer _tokenizer = new();
     private readonly ILogger<LocalMiniLmGenerator> _logger;
 
@@ -33,6 +34,7 @@ public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, E
         Runtime = runtime;
         _batching = batching ?? LocalBatching.Default;
         var shared = runtime == LocalRuntime.Onnx ? OnnxMiniLmEncoder.LoadResources() : default;
+        _reference = shared.Tokenizer;
         var encoders = new IMiniLmEncoder[Sessions];
         for (var i = 0; i < Sessions; i++)
         {
@@ -80,14 +82,25 @@ public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, E
         return new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v) { ModelId = EmbeddingOptions.LocalModel, CreatedAt = now }));
     }
 
-    /// <summary>Word pieces of a text, [CLS] and [SEP] included.</summary>
-    public int CountWordPieces(string text) => _tokenizer.Tokenize(int.MaxValue, [text])[0].Length;
+    /// <summary>
+    /// Word pieces of a text, [CLS] and [SEP] included, as the encoder that runs will cut them: the
+    /// reference BERT tokenizer for the direct runtime (one piece per Han character; the package's
+    /// tokenizer drops any word over 100 characters, so it counts a Chinese paragraph as nothing).
+    /// </summary>
+    public int CountWordPieces(string text) => _reference is { } bert
+        ? bert.EncodeToIds(text, addSpecialTokens: true, considerPreTokenization: true, considerNormalization: true).Count
+        : _tokenizer.Tokenize(int.MaxValue, [text])[0].Length;
 
-    /// <summary>Cuts a text to the model's 256 word pieces at a word boundary, with a warning.</summary>
+    /// <summary>
+    /// Cuts a text to the model's 256 word pieces, at a word boundary when there is one in reach,
+    /// with a warning. Never empty for a text that is not: a text without spaces (Chinese, Japanese,
+    /// Thai) is cut between characters.
+    /// </summary>
     public string Truncate(string text)
     {
-        // Fast path: even at ~1.5 word pieces per word, short texts cannot reach the limit.
-        if (text.Length < 600)
+        // Fast path: one character is at most three word pieces (a Hangul syllable, decomposed), so
+        // this many cannot reach the limit whatever the script.
+        if (text.Length <= (MaxWordPieces - 2) / 3)
         {
             return text;
         }
@@ -96,17 +109,34 @@ public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, E
         {
             return text;
         }
-        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        var keep = (int)(words.Length * (MaxWordPieces - 2) / (double)pieces);
-        string cut;
-        do
+        // The longest prefix that fits (the count only grows with the prefix), found by bisection
+        // from a first guess in proportion.
+        int lo = 1, hi = Math.Min(text.Length - 1, (int)Math.Min(int.MaxValue, (long)text.Length * MaxWordPieces / pieces * 2 + 16));
+        while (lo < hi)
         {
-            cut = string.Join(' ', words.Take(keep));
-            keep = (int)(keep * 0.95);
+            var mid = lo + ((hi - lo + 1) / 2);
+            if (CountWordPieces(text[..mid]) <= MaxWordPieces)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
         }
-        while (keep > 0 && CountWordPieces(cut) > MaxWordPieces);
+        var cut = lo;
+        if (char.IsLowSurrogate(text[cut]) && cut > 1)
+        {
+            cut--;
+        }
+        // Back to the last space if that keeps most of it, so no word is cut in half.
+        var space = text.LastIndexOf(' ', cut);
+        if (space > cut / 2 && !char.IsWhiteSpace(text[cut]))
+        {
+            cut = space;
+        }
         LogTruncated(_logger, pieces, MaxWordPieces);
-        return cut;
+        return text[..cut].TrimEnd() is { Length: > 0 } kept ? kept : text[..lo];
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>

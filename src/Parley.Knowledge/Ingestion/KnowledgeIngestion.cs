@@ -62,14 +62,10 @@ public sealed class KnowledgeIngestion(
         }
 
         var started = Stopwatch.GetTimestamp();
-        var docMetadata = JsonNode.Parse(metadata)!.AsObject();
+        // A chunk keeps only its own metadata (its heading path, capped by the extractor); the
+        // document's metadata and source are stored once on the document and joined at search.
         var rows = chunks.Select((c, i) =>
-        {
-            var meta = docMetadata.DeepClone().AsObject();
-            meta["headings"] = new JsonArray(c.Headings.Select(h => (JsonNode)h).ToArray());
-            meta["source"] = request.Source;
-            return new ChunkRow(Guid.CreateVersion7(), c.Ordinal, c.Content, meta.ToJsonString(), vectors[i]);
-        }).ToList();
+            new ChunkRow(Guid.CreateVersion7(), c.Ordinal, c.Content, ChunkMetadata(c), vectors[i])).ToList();
         var documentId = await WriteAsync(scope, existing?.Id ?? Guid.CreateVersion7(), request, hash, metadata, rows, cancellationToken);
         routing.MarkWritten(account);
         metrics.Ingested(account, rows.Count, Stopwatch.GetElapsedTime(started));
@@ -86,8 +82,13 @@ public sealed class KnowledgeIngestion(
             .Require(!string.IsNullOrWhiteSpace(text), "text", "The document has no text.")
             .Require(Encoding.UTF8.GetByteCount(text) <= options.Value.MaxDocumentBytes, "text", $"The document is larger than {options.Value.MaxDocumentBytes} bytes.")
             .Require(request.Metadata is null || request.Metadata.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null, "metadata", "metadata must be a JSON object.")
+            .Require(Encoding.UTF8.GetByteCount(MetadataJson(request)) <= JsonLimits.MetadataBytes, "metadata", $"metadata is larger than {JsonLimits.MetadataBytes} bytes.")
             .ThrowIfInvalid();
     }
+
+    /// <summary><c>{"headings": [...]}</c>: what a search result adds to its document's metadata.</summary>
+    private static string ChunkMetadata(Chunk chunk) =>
+        new JsonObject { ["headings"] = new JsonArray(chunk.Headings.Select(h => (JsonNode)h).ToArray()) }.ToJsonString();
 
     /// <summary>
     /// What makes two ingests the same: title, metadata and text. The same hash again is a no-op, and
@@ -165,7 +166,7 @@ public sealed class KnowledgeIngestion(
             }
             await writer.CompleteAsync(cancellationToken);
         }
-        await using (var move = new NpgsqlBatch(conn, tx))
+        await using (var move = new NpgsqlBatch(conn, tx) { Timeout = options.Value.IngestWriteTimeoutSeconds })
         {
             move.BatchCommands.Add(new NpgsqlBatchCommand("""
                 INSERT INTO knowledge_chunks (account_id, id, document_id, ordinal, content, metadata, embedding, language, embedding_model)

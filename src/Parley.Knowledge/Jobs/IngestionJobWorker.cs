@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Parley.Domain;
+using Parley.Knowledge.Extraction;
 using Parley.Knowledge.Ingestion;
 
 namespace Parley.Knowledge.Jobs;
@@ -20,6 +21,7 @@ namespace Parley.Knowledge.Jobs;
 public sealed partial class IngestionJobWorker(
     IngestionJobStore store,
     KnowledgeIngestion ingestion,
+    ExtractionSandbox extraction,
     IOptions<IngestionJobOptions> options,
     KnowledgeMetrics metrics,
     TimeProvider time,
@@ -109,7 +111,8 @@ public sealed partial class IngestionJobWorker(
                 // Its workers died every time (killed while running it): do not let it take down the next one.
                 throw new JobGaveUpException($"Gave up after {job.MaxAttempts} attempts: the worker stopped before finishing each time.");
             }
-            var result = await ingestion.IngestAsync(job.Account, job.Request, progress, work.Token);
+            var request = job.File is { } file ? await ExtractAsync(job, file, progress, work.Token) : job.Request;
+            var result = await ingestion.IngestAsync(job.Account, request, progress, work.Token);
             await StopAsync(stopBeating, heartbeat);
             outcome = await store.SucceedAsync(job, result, stoppingToken) ? "succeeded" : "lost";
             LogSucceeded(logger, job.Id, WireNames.Of(result.Status), result.Chunks);
@@ -140,6 +143,15 @@ public sealed partial class IngestionJobWorker(
             await StopAsync(stopBeating, heartbeat);
         }
         metrics.JobFinished(outcome, time.GetElapsedTime(started));
+    }
+
+    /// <summary>An uploaded file's document, read in the extractor sandbox: a hostile file fails its job (an ArgumentException is permanent).</summary>
+    private async Task<IngestRequest> ExtractAsync(ClaimedJob job, JobFile file, ProgressState progress, CancellationToken cancellationToken)
+    {
+        progress.Extracting(true);
+        var document = await extraction.ExtractAsync(file.Name, file.ContentType, file.Bytes, file.Title, cancellationToken);
+        progress.Extracting(false);
+        return job.Request with { Title = document.Title ?? file.DisplayTitle, Document = document };
     }
 
     /// <summary>Renews the lease and records progress until stopped; cancels the work when the lease is lost.</summary>
@@ -201,12 +213,17 @@ public sealed partial class IngestionJobWorker(
     {
         private int _done;
         private int _total = -1;
+        private volatile bool _extracting;
 
         public int Done => Volatile.Read(ref _done);
         public int Total => Math.Max(0, Volatile.Read(ref _total));
 
+        /// <summary>An uploaded file is being read (before it is chunked), or no longer.</summary>
+        public void Extracting(bool extracting) => _extracting = extracting;
+
         public string Stage => Volatile.Read(ref _total) switch
         {
+            < 0 when _extracting => "extracting",
             < 0 => "chunking",
             var t when Done < t => "embedding",
             _ => "writing",

@@ -61,7 +61,7 @@ public sealed class KnowledgeSearch(
     /// </summary>
     public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
-        Validate(request, queryRequired: request.Mode != SearchMode.Vector);
+        Validate(request, queryRequired: request.Mode != SearchMode.Vector, request.Mode == SearchMode.FullText ? null : queryVector);
         var started = Stopwatch.GetTimestamp();
         SearchResponse response;
         try
@@ -144,7 +144,7 @@ public sealed class KnowledgeSearch(
     /// <summary>The <c>EXPLAIN (ANALYZE, BUFFERS)</c> of exactly the statement a search runs, for the admin playground.</summary>
     public async Task<string> ExplainAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
-        Validate(request, queryRequired: request.Mode != SearchMode.Vector);
+        Validate(request, queryRequired: request.Mode != SearchMode.Vector, request.Mode == SearchMode.FullText ? null : queryVector);
         var (_, batch) = await PrepareAsync(account, request, queryVector, explain: true, cancellationToken);
         await using (batch)
         {
@@ -167,7 +167,7 @@ public sealed class KnowledgeSearch(
             throw new ArgumentException($"The query vector has {queryVector.Length} dimensions; this knowledge base holds {schema.Dimensions}.");
         }
         var plan = await planner.PlanAsync(account, cancellationToken);
-        var sql = SearchSql.Build(account, plan, request.Mode);
+        var sql = SearchSql.Build(account, plan, request.Mode, filtered: request.Filter is not null);
         // Hybrid fuses two rankings: give each more candidates than k so fusion has something to choose from.
         var candidates = request.Mode == SearchMode.Hybrid ? Math.Max(request.TopK * 4, 20) : request.TopK;
         var efSearch = Math.Max(options.Value.EfSearch, candidates);
@@ -193,9 +193,14 @@ public sealed class KnowledgeSearch(
         return (plan, batch);
     }
 
-    private void Validate(SearchRequest request, bool queryRequired)
+    private void Validate(SearchRequest request, bool queryRequired, ReadOnlyMemory<float>? queryVector = null)
     {
         new Validation()
+            .Require(queryVector is not { } v || v.Length == schema.Dimensions, "vector",
+                $"vector must have {schema.Dimensions} dimensions (this knowledge base's); it has {queryVector?.Length}.")
+            .Require(queryVector is not { } w || w.Span.ContainsAnyExcept(0f), "vector", "vector must not be all zeros: it has no direction to compare.")
+            .Require(request.Filter is null || Encoding.UTF8.GetByteCount(request.Filter.Value.GetRawText()) <= JsonLimits.FilterBytes, "filter",
+                $"filter is larger than {JsonLimits.FilterBytes} bytes.")
             .Require(!queryRequired || !string.IsNullOrWhiteSpace(request.Query), "query", "query is required.")
             .Require(request.Query is null || request.Query.Length <= MaxQueryLength, "query", $"query is longer than {MaxQueryLength} characters.")
             .Require(request.TopK >= 1 && request.TopK <= options.Value.MaxTopK, "topK", $"topK must be between 1 and {options.Value.MaxTopK}.")

@@ -31,7 +31,7 @@ internal static class TurnEndpoints
     public static IEndpointRouteBuilder MapTurnEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/calls").RequireTenant().WithCrudProblems().WithTags("Calls");
-        group.MapPost("/{id:guid}/turns", TakeTurnAsync).DisableAntiforgery();
+        group.MapPost("/{id:guid}/turns", TakeTurnAsync).DisableAntiforgery().WithBodyLimit(WavAudio.MaxBytes + (64 * 1024));
         return app;
     }
 

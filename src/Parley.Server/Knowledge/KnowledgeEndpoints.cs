@@ -16,6 +16,9 @@ namespace Parley.Server.Knowledge;
 
 internal static class KnowledgeEndpoints
 {
+    /// <summary>The body limit of <c>POST /v1/knowledge/documents</c> (what Kestrel allowed every request before).</summary>
+    public const long DocumentBodyBytes = 64 * 1024 * 1024;
+
     public sealed record DocumentRequest(string? Title, string? Text, JsonElement? Metadata, string? Source);
 
     /// <summary>
@@ -45,7 +48,8 @@ internal static class KnowledgeEndpoints
     public static IEndpointRouteBuilder MapKnowledgeEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/knowledge").RequireTenant().WithCrudProblems().WithTags("Knowledge");
-        group.MapPost("/documents", UploadAsync).DisableAntiforgery();
+        // A document: a file up to Parley:Knowledge:MaxDocumentBytes, or its text as JSON (escaped, up to six bytes a character).
+        group.MapPost("/documents", UploadAsync).DisableAntiforgery().WithBodyLimit(DocumentBodyBytes);
         group.MapGet("/documents", async (int? limit, string? after, KnowledgeDocuments docs, ITenantContext tenant,
             CancellationToken ct) =>
         {
@@ -62,7 +66,8 @@ internal static class KnowledgeEndpoints
             await docs.DeleteAsync(tenant.Scope.RequireAccount(), id, ct);
             return TypedResults.NoContent();
         });
-        group.MapPost("/search", SearchAsync);
+        // A query of 2 000 characters, a 4 KB filter, a 1 536-dimension vector: tens of kilobytes.
+        group.MapPost("/search", SearchAsync).WithBodyLimit(128 * 1024);
         group.MapKnowledgeJobEndpoints();
         return app;
     }

@@ -68,6 +68,8 @@ public sealed class IntegrationService(ParleyDbContext db, ITenantContext tenant
             .Text(input.Name, "name", 200, required: creating)
             .Require(input.Settings is null || input.Settings.Value.ValueKind is JsonValueKind.Object, "settings", "settings must be a JSON object.")
             .Require(input.Secrets is null || input.Secrets.Value.ValueKind is JsonValueKind.Object, "secrets", "secrets must be a JSON object.")
+            .Require(JsonLimits.Fits(input.Settings, JsonLimits.SettingsBytes), "settings", $"settings are larger than {JsonLimits.SettingsBytes} bytes.")
+            .Require(JsonLimits.Fits(input.Secrets, JsonLimits.SettingsBytes), "secrets", $"secrets are larger than {JsonLimits.SettingsBytes} bytes.")
             .ThrowIfInvalid();
         integration.Kind = input.Kind ?? integration.Kind;
         integration.Name = input.Name?.Trim() ?? integration.Name;

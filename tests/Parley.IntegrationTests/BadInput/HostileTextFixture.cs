@@ -68,7 +68,7 @@ public sealed class HostileTextFixture : DatabaseFixture
             ["Parley__Calls__LlmBudgetMs"] = "10000",
             ["Parley__Calls__TurnBudgetMs"] = "30000",
         }, TimeSpan.FromSeconds(120), CancellationToken.None);
-        Pid = Process.Id;
+        Pid = Process.ProcessId;
         Admin = Client(AdminKey);
         (AccountA, A) = await FaultCluster.NewTenantAsync(Admin, () => Client(null), "Hostile A");
         (AccountB, B) = await FaultCluster.NewTenantAsync(Admin, () => Client(null), "Other tenant B");
@@ -120,7 +120,7 @@ public sealed class HostileTextFixture : DatabaseFixture
     public async Task AssertUndisturbedAsync(string after)
     {
         Assert.False(Process.HasExited, $"after {after}: the server process is gone\n{Process.Output}");
-        Assert.Equal(Pid, Process.Id);
+        Assert.Equal(Pid, Process.ProcessId);
         Assert.Equal(HttpStatusCode.OK, (await B.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
         var turn = await B.PostAsJsonAsync($"/v1/calls/{CallB}/turns?speak=false", new { transcript = $"When do you open on Sunday? ({Guid.NewGuid():N})" });
         Assert.True(turn.StatusCode == HttpStatusCode.OK, $"after {after}: the other tenant's turn got {(int)turn.StatusCode}: {await turn.Content.ReadAsStringAsync()}");

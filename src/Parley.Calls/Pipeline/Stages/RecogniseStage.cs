@@ -1,5 +1,6 @@
 using Parley.Calls.Audio;
 using Parley.Calls.Providers;
+using Microsoft.Extensions.Options;
 using Parley.Domain;
 
 namespace Parley.Calls.Pipeline.Stages;
@@ -9,7 +10,7 @@ namespace Parley.Calls.Pipeline.Stages;
 /// nothing, leaves the turn answered with <see cref="CallOrchestrator.NotHeard"/> (the caller is asked
 /// to repeat); only the first two count as degraded.
 /// </summary>
-internal sealed class RecogniseStage(ISpeechToText asr) : TurnStage
+internal sealed class RecogniseStage(ISpeechToText asr, IOptions<AsrOptions> options) : TurnStage
 {
     public const string StageName = "asr";
 
@@ -22,10 +23,12 @@ internal sealed class RecogniseStage(ISpeechToText asr) : TurnStage
 
     /// <summary>
     /// The one shape every recogniser gets, decoded once: 16 kHz 16-bit mono. Audio that is not a WAV,
-    /// or a server that takes text turns only, is bad input (400), not a degraded turn.
+    /// or a server that takes text turns only, is bad input (400), not a degraded turn. The header is
+    /// checked against the bytes first, whatever recogniser is configured.
     /// </summary>
     public short[] Decode(ReadOnlyMemory<byte> wav)
     {
+        WavAudio.Validate(wav.Span, options.Value.MaxAudioSeconds);
         if (!asr.AcceptsAudio)
         {
             throw new InvalidRequestException("audio",

@@ -61,7 +61,7 @@ public sealed class KnowledgeSearch(
     /// </summary>
     public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
-        Validate(request, queryRequired: request.Mode != SearchMode.Vector, request.Mode == SearchMode.FullText ? null : queryVector);
+        Validate(request, queryRequired: request.Mode != SearchMode.Vector, request.Mode == SearchMode.FullText ? NoVector : queryVector);
         var started = Stopwatch.GetTimestamp();
         SearchResponse response;
         try
@@ -144,7 +144,7 @@ public sealed class KnowledgeSearch(
     /// <summary>The <c>EXPLAIN (ANALYZE, BUFFERS)</c> of exactly the statement a search runs, for the admin playground.</summary>
     public async Task<string> ExplainAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
-        Validate(request, queryRequired: request.Mode != SearchMode.Vector, request.Mode == SearchMode.FullText ? null : queryVector);
+        Validate(request, queryRequired: request.Mode != SearchMode.Vector, request.Mode == SearchMode.FullText ? NoVector : queryVector);
         var (_, batch) = await PrepareAsync(account, request, queryVector, explain: true, cancellationToken);
         await using (batch)
         {
@@ -192,6 +192,10 @@ public sealed class KnowledgeSearch(
         batch.Add(query);
         return (plan, batch);
     }
+
+    // Typed: a bare null beside a ReadOnlyMemory converts through its float[] operator to an empty
+    // vector, not to "no vector", and full text would then be refused for a vector of 0 dimensions.
+    private static readonly ReadOnlyMemory<float>? NoVector = null;
 
     private void Validate(SearchRequest request, bool queryRequired, ReadOnlyMemory<float>? queryVector = null)
     {

@@ -65,6 +65,7 @@ public sealed class CliTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(0, JsonDocument.Parse(other.Out).RootElement.GetProperty("results").GetArrayLength());
 
         var again = await ParleyAsync("ingest", "--account", a.ToString(), folder);
+        Assert.True(again.ExitCode == 0, again.Err + again.Out);
         Assert.Contains("2 unchanged", again.Out, StringComparison.Ordinal);
     }
 

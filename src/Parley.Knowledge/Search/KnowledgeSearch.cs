@@ -87,13 +87,15 @@ public sealed class KnowledgeSearch(
         var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
-            var (plan, batch) = await PrepareAsync(account, request, queryVector, explain: false, cancellationToken);
-            await using (batch)
+            var (plan, refresh) = planner.Lookup(account);
+            var search = Prepare(account, request, queryVector, plan, refresh, explain: false);
+            await using (search.Batch)
             {
                 List<SearchHit> results;
+                TenantPlan ran;
                 try
                 {
-                    results = await ReadAsync(batch, request, cancellationToken);
+                    (results, ran) = await ReadAsync(account, search, request, cancellationToken);
                 }
                 catch (NpgsqlException e) when (attempt == 1 && DatabaseErrors.IsConnectionLoss(e) && !cancellationToken.IsCancellationRequested)
                 {
@@ -103,19 +105,20 @@ public sealed class KnowledgeSearch(
                     continue;
                 }
                 var elapsed = Stopwatch.GetElapsedTime(started);
-                var strategy = request.Mode == SearchMode.Hybrid ? $"hybrid-{plan.Strategy}" : plan.Strategy;
-                metrics.Searched(account, plan.Strategy, request.Mode.ToString().ToLowerInvariant(), elapsed);
+                var strategy = request.Mode == SearchMode.Hybrid ? $"hybrid-{ran.Strategy}" : ran.Strategy;
+                metrics.Searched(account, ran.Strategy, request.Mode.ToString().ToLowerInvariant(), elapsed);
                 var ms = Math.Round(elapsed.TotalMilliseconds, 3);
                 return new SearchResponse(results, new SearchTimings(0, ms, ms), strategy);
             }
         }
     }
 
-    private static async Task<List<SearchHit>> ReadAsync(NpgsqlBatch batch, SearchRequest request, CancellationToken cancellationToken)
+    /// <summary>The rows of the query, and the plan that ran (for a tenant not seen yet: the one its facts, read in the same batch, name).</summary>
+    private async Task<(List<SearchHit> Results, TenantPlan Ran)> ReadAsync(AccountId account, PreparedSearch search, SearchRequest request, CancellationToken cancellationToken)
     {
         var results = new List<SearchHit>(request.TopK);
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await SkipSettingsAsync(reader, cancellationToken);
+        await using var reader = await search.Batch.ExecuteReaderAsync(cancellationToken);
+        await SkipToQueryAsync(reader, search, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var similarity = reader.GetDouble(5);
@@ -123,59 +126,87 @@ public sealed class KnowledgeSearch(
             {
                 continue;
             }
+            // jsonb straight into a JsonElement: no text cast at the server, no string in between.
             results.Add(new SearchHit(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3),
-                JsonDocument.Parse(reader.GetString(4)).RootElement, Math.Round(similarity, 6)));
+                reader.GetFieldValue<JsonElement>(4), Math.Round(similarity, 6)));
         }
-        return results;
+        var ran = search.Plan;
+        if (search.Refresh && await reader.NextResultAsync(cancellationToken))
+        {
+            var fresh = await planner.ReadRefreshAsync(account, reader, cancellationToken);
+            ran = ReferenceEquals(search.Plan, TenantPlanner.Unknown) ? fresh : search.Plan;
+        }
+        return (results, ran);
     }
 
     /// <summary>The <c>EXPLAIN (ANALYZE, BUFFERS)</c> of exactly the statement a search runs, for the admin playground.</summary>
     public async Task<string> ExplainAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
         Validate(request, queryRequired: request.Mode == SearchMode.Hybrid);
-        var (_, batch) = await PrepareAsync(account, request, queryVector, explain: true, cancellationToken);
-        await using (batch)
+        var plan = await planner.PlanAsync(account, cancellationToken);
+        var search = Prepare(account, request, queryVector, plan, refresh: false, explain: true);
+        await using (search.Batch)
         {
-            var plan = new StringBuilder();
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            await SkipSettingsAsync(reader, cancellationToken);
+            var text = new StringBuilder();
+            await using var reader = await search.Batch.ExecuteReaderAsync(cancellationToken);
+            await SkipToQueryAsync(reader, search, cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                plan.AppendLine(reader.GetString(0));
+                text.AppendLine(reader.GetString(0));
             }
-            return plan.ToString();
+            return text.ToString();
         }
     }
 
-    private async Task<(TenantPlan Plan, NpgsqlBatch Batch)> PrepareAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, bool explain, CancellationToken cancellationToken)
+    /// <summary>One search's batch: the tenant prologue, the pgvector settings of an HNSW plan, the query, and the tenant's facts when due.</summary>
+    private sealed record PreparedSearch(TenantPlan Plan, bool Settings, bool Refresh, NpgsqlBatch Batch);
+
+    /// <summary>
+    /// Every statement text here is one of a few fixed ones (per mode and plan form; the literal-tenant
+    /// form once per large tenant), so Npgsql's auto-preparation (the vector pool's connection string)
+    /// parses and plans each once per connection.
+    /// </summary>
+    private PreparedSearch Prepare(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, TenantPlan plan, bool refresh, bool explain)
     {
         if (queryVector.Length != schema.Dimensions)
         {
             throw new ArgumentException($"The query vector has {queryVector.Length} dimensions; this knowledge base holds {schema.Dimensions}.");
         }
-        var plan = await planner.PlanAsync(account, cancellationToken);
-        var sql = SearchSql.Build(account, plan, request.Mode);
+        var sql = SearchSql.Build(account, plan.LiteralTenant, request.Mode);
         // Hybrid fuses two rankings: give each more candidates than k so fusion has something to choose from.
         var candidates = request.Mode == SearchMode.Hybrid ? Math.Max(request.TopK * 4, 20) : request.TopK;
-        var efSearch = Math.Max(options.Value.EfSearch, candidates);
         var batch = routing.For(account).CreateBatch();
         batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
-        // hnsw.ef_search below the LIMIT silently returns fewer rows; strict iterative scans keep going
-        // past rows the metadata filter drops, in exact distance order.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            "SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)")
+        var settings = plan.LiteralTenant;
+        if (settings)
         {
-            Parameters = { new() { Value = efSearch.ToString(CultureInfo.InvariantCulture) } },
-        });
+            // hnsw.ef_search below the LIMIT silently returns fewer rows. Without a metadata filter every
+            // row of the tenant's own index qualifies, so the first ef_search candidates hold the top-k
+            // and iterative scans only cost time; with a filter they keep going past the rows it drops.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(SearchSql.HnswSettings)
+            {
+                Parameters =
+                {
+                    new() { Value = Math.Max(options.Value.EfSearch, candidates).ToString(CultureInfo.InvariantCulture) },
+                    new() { Value = request.Filter is null ? "off" : "strict_order" },
+                },
+            });
+        }
         var query = new NpgsqlBatchCommand(explain ? "EXPLAIN (ANALYZE, BUFFERS) " + sql : sql);
         query.Parameters.Add(new NpgsqlParameter { Value = account.Value });
         query.Parameters.Add(new NpgsqlParameter { Value = new Vector(queryVector) });
         query.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = request.Filter is { } f ? f.GetRawText() : DBNull.Value });
         query.Parameters.Add(new NpgsqlParameter { Value = candidates });
-        query.Parameters.Add(new NpgsqlParameter { Value = request.Query });
+        query.Parameters.Add(new NpgsqlParameter { Value = SearchText.OrQuery(request.Query) });
         query.Parameters.Add(new NpgsqlParameter { Value = request.TopK });
+        // A tenant not seen yet: the statement reads its configuration from its account row.
+        query.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = ReferenceEquals(plan, TenantPlanner.Unknown) ? DBNull.Value : plan.Language });
         batch.BatchCommands.Add(query);
-        return (plan, batch);
+        if (refresh)
+        {
+            batch.BatchCommands.Add(TenantPlanner.RefreshCommand(account));
+        }
+        return new PreparedSearch(plan, settings, refresh, batch);
     }
 
     private void Validate(SearchRequest request, bool queryRequired)
@@ -189,10 +220,13 @@ public sealed class KnowledgeSearch(
             .ThrowIfInvalid();
     }
 
-    /// <summary>The tenant and settings commands each return a row; the query's result is the third.</summary>
-    private static async Task SkipSettingsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    /// <summary>The tenant prologue and the settings each return a row before the query's result.</summary>
+    private static async Task SkipToQueryAsync(NpgsqlDataReader reader, PreparedSearch search, CancellationToken cancellationToken)
     {
         await reader.NextResultAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
+        if (search.Settings)
+        {
+            await reader.NextResultAsync(cancellationToken);
+        }
     }
 }

@@ -5,57 +5,72 @@ namespace Parley.Knowledge.Search;
 
 /// <summary>
 /// Builds every vector query of Parley, always with the tenant predicate. Parameters: $1 account,
-/// $2 query vector, $3 metadata filter (jsonb or null), $4 candidate count, $5 query text, $6 k.
+/// $2 query vector, $3 metadata filter (jsonb or null), $4 candidate count, $5 the full-text query
+/// (see <see cref="SearchText"/>), $6 k, $7 the tenant's text-search configuration
+/// (null: read from its account row).
 /// </summary>
 internal static class SearchSql
 {
-    public static string Build(AccountId account, TenantPlan plan, SearchMode mode)
+    /// <summary>The pgvector settings of an HNSW plan, transaction-local: $1 ef_search, $2 iterative scan mode.</summary>
+    public const string HnswSettings =
+        "SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', $2, true)";
+
+    /// <param name="literalTenant">The tenant id as a literal, so a partial index can serve the ORDER BY
+    /// (its predicate must match the query text at plan time, and a parameter never does).</param>
+    public static string Build(AccountId account, bool literalTenant, SearchMode mode)
     {
-        var candidates = Candidates(account, plan);
+        var candidates = Candidates(account, literalTenant);
         if (mode == SearchMode.Vector)
         {
             return $"""
-                SELECT c.id, c.document_id, d.title, c.content, c.metadata::text, 1 - c.dist AS similarity
+                SELECT c.id, c.document_id, d.title, c.content, c.metadata, 1 - c.dist AS similarity
                 FROM ({candidates}) c
                 JOIN knowledge_documents d ON d.account_id = $1 AND d.id = c.document_id
                 ORDER BY c.dist
                 LIMIT $6
                 """;
         }
-        // Reciprocal rank fusion (k = 60) of the vector ranking and the full-text ranking, in one statement.
+        // Reciprocal rank fusion (k = 60) of the vector ranking and the full-text ranking, in one
+        // statement. Each half carries the columns of its own candidates, so the fusion reads no row
+        // of knowledge_chunks beyond them (joining the fused ids back to the table made PostgreSQL
+        // walk every chunk of the tenant). The text half matches any content word of the question
+        // (OR of stemmed lexemes, stop words dropped by the configuration) and ranks by ts_rank
+        // normalised by length, so one long chunk that repeats a common word does not win.
         return $"""
             WITH v AS (
-              SELECT id, row_number() OVER (ORDER BY dist) AS r FROM ({candidates}) x
-            ), q AS (
-              SELECT websearch_to_tsquery((SELECT language FROM accounts WHERE id = $1)::regconfig, $5) AS query
+              SELECT id, document_id, content, metadata, dist, row_number() OVER (ORDER BY dist) AS r
+              FROM ({candidates}) x
             ), t AS (
-              SELECT id, row_number() OVER (ORDER BY rank DESC) AS r FROM (
-                SELECT k.id, ts_rank_cd(k.tsv, q.query) AS rank
-                FROM knowledge_chunks k, q
+              SELECT id, document_id, content, metadata, embedding <=> $2 AS dist, row_number() OVER (ORDER BY rank DESC, id) AS r
+              FROM (
+                SELECT k.id, k.document_id, k.content, k.metadata, k.embedding, ts_rank(k.tsv, q.query, 1) AS rank
+                FROM knowledge_chunks k, websearch_to_tsquery(coalesce($7, (SELECT language FROM accounts WHERE id = $1))::regconfig, $5) q (query)
                 WHERE k.account_id = $1 AND k.tsv @@ q.query AND ($3::jsonb IS NULL OR k.metadata @> $3::jsonb)
                 ORDER BY rank DESC
                 LIMIT $4) y
             ), f AS (
-              SELECT coalesce(v.id, t.id) AS id, coalesce(1.0 / (60 + v.r), 0) + coalesce(1.0 / (60 + t.r), 0) AS score
+              SELECT coalesce(v.id, t.id) AS id, coalesce(v.document_id, t.document_id) AS document_id,
+                     coalesce(v.content, t.content) AS content, coalesce(v.metadata, t.metadata) AS metadata,
+                     coalesce(v.dist, t.dist) AS dist,
+                     coalesce(1.0 / (60 + v.r), 0) + coalesce(1.0 / (60 + t.r), 0) AS score
               FROM v FULL JOIN t ON v.id = t.id
             )
-            SELECT c.id, c.document_id, d.title, c.content, c.metadata::text, 1 - (c.embedding <=> $2) AS similarity
+            SELECT f.id, f.document_id, d.title, f.content, f.metadata, 1 - f.dist AS similarity
             FROM f
-            JOIN knowledge_chunks c ON c.account_id = $1 AND c.id = f.id
-            JOIN knowledge_documents d ON d.account_id = $1 AND d.id = c.document_id
-            ORDER BY f.score DESC, similarity DESC
+            JOIN knowledge_documents d ON d.account_id = $1 AND d.id = f.document_id
+            ORDER BY f.score DESC, f.dist
             LIMIT $6
             """;
     }
 
     /// <summary>
-    /// The tenant's nearest chunks. Exact: the distance is wrapped (<c>+ 0</c>) so the global HNSW index
-    /// cannot serve the ORDER BY, and PostgreSQL reads the tenant's rows through the primary key's
-    /// account_id prefix and sorts them: the true top-k. HNSW: the tenant id is a literal (a formatted
-    /// Guid, so no injection), because a partial index's predicate must match the query text at plan
-    /// time and a parameter never does.
+    /// The tenant's nearest chunks. Parameter form: the distance is wrapped (<c>+ 0</c>) so no HNSW
+    /// index can serve the ORDER BY, and PostgreSQL reads the tenant's rows through the primary key's
+    /// account_id prefix and sorts them: the true top-k, one prepared statement for every small tenant.
+    /// Literal form: the tenant's partial HNSW index when it has one; when it has none there is no other
+    /// HNSW index to fall into (the global one is gone, see docs/scaling.md), so it is an exact scan too.
     /// </summary>
-    private static string Candidates(AccountId account, TenantPlan plan) => plan.Strategy == "hnsw-tenant"
+    private static string Candidates(AccountId account, bool literalTenant) => literalTenant
         ? $"""
             SELECT id, document_id, content, metadata, embedding <=> $2 AS dist
             FROM knowledge_chunks

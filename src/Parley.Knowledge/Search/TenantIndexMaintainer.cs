@@ -48,7 +48,10 @@ public sealed partial class TenantIndexMaintainer(
     }
 
     /// <summary>Builds the missing indexes now; returns the accounts that got one.</summary>
-    public async Task<IReadOnlyList<AccountId>> RunOnceAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<AccountId>> RunOnceAsync(CancellationToken cancellationToken) => RunOnceAsync(null, cancellationToken);
+
+    /// <summary>Builds the missing indexes now, telling <paramref name="progress"/> after each; returns the accounts that got one.</summary>
+    public async Task<IReadOnlyList<AccountId>> RunOnceAsync(IProgress<(int Built, int Due)>? progress, CancellationToken cancellationToken)
     {
         var built = new List<AccountId>();
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -74,6 +77,7 @@ public sealed partial class TenantIndexMaintainer(
                     due.Add(reader.GetGuid(0));
                 }
             }
+            progress?.Report((0, due.Count));
             foreach (var id in due)
             {
                 var account = new AccountId(id);
@@ -101,6 +105,7 @@ public sealed partial class TenantIndexMaintainer(
                 }
                 planner.Invalidate(account);
                 built.Add(account);
+                progress?.Report((built.Count, due.Count));
             }
         }
         finally

@@ -93,9 +93,14 @@ ensure_test_tools() {
   apt_install espeak-ng chromium pocketsphinx pocketsphinx-en-us
 }
 
+# The public document set of ./parley bench quality: the Debian Reference's HTML (/usr/share/debian-reference).
+ensure_bench_docs() {
+  apt_install debian-reference-en
+}
+
 case "${1:-core}" in
-  core) ensure_dotnet; ensure_postgres; ensure_pgvector ;;
-  test) ensure_dotnet; ensure_postgres; ensure_pgvector; ensure_test_tools ;;
+  core) ensure_dotnet; ensure_postgres; ensure_pgvector; ensure_bench_docs ;;
+  test) ensure_dotnet; ensure_postgres; ensure_pgvector; ensure_test_tools; ensure_bench_docs ;;
   pgvector-version)
     share="$(/usr/lib/postgresql/$(pg_major)/bin/pg_config --sharedir)"
     sed -n "s/^default_version = '\(.*\)'/\1/p" "$share/extension/vector.control" ;;

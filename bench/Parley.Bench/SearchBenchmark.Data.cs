@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Parley.Data;
 using Parley.Domain;
@@ -39,6 +40,28 @@ public sealed partial class SearchBenchmark
             }
         });
         return progress.MaxValue / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>A pool as the design's service opens it: the same database, none of the vector pool's session settings.</summary>
+    private NpgsqlDataSource DesignDataSource()
+    {
+        var csb = new NpgsqlConnectionStringBuilder(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+        {
+            ApplicationName = "parley-bench-naive",
+            MaxPoolSize = 20,
+            MaxAutoPrepare = 0,
+        };
+        var builder = new NpgsqlDataSourceBuilder(csb.ConnectionString);
+        builder.UseVector();
+        return builder.Build();
+    }
+
+    private static async Task AnalyzeAsync(NpgsqlDataSource ds, ProgressTask progress, CancellationToken cancellationToken)
+    {
+        await using var cmd = ds.CreateCommand("ANALYZE knowledge_chunks");
+        cmd.CommandTimeout = 0;
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+        progress.Increment(1);
     }
 
     /// <summary>The design's index: one HNSW graph over every tenant's chunks. Built in bulk (faster than row by row) with room to fit in memory.</summary>

@@ -44,6 +44,7 @@ public static class CliApp
             {
                 b.SetDescription("Benchmarks: Markdown to stdout, JSON to --json FILE.");
                 b.AddCommand<Commands.Bench.BenchSearchCommand>("search").WithDescription("Recall@10 and latency per tenant-size class, Parley's plans against the naive one.");
+                b.AddCommand<Commands.Bench.BenchQualityCommand>("quality").WithDescription("Retrieval quality: caller questions over the Debian Reference and the demo knowledge base, hit@1/3/5 and MRR for vector and hybrid.");
                 b.AddCommand<Commands.Bench.BenchTurnCommand>("turn").WithDescription("Whole phone turns in process with the configured providers against the demo knowledge base: per-stage percentiles, cache hits, degraded stages.");
                 b.AddCommand<Commands.Bench.BenchEmbedCommand>("embed").WithDescription("The local embedding model: single-query latency and batch throughput, ONNX Runtime directly vs the wrapper, cold and cached.");
                 b.AddCommand<Commands.Bench.BenchLoadCommand>("load").WithDescription("Concurrent simulated calls over HTTP on loopback: throughput, errors, p50/p95/p99 per stage.");

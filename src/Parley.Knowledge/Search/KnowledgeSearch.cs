@@ -189,6 +189,8 @@ public sealed class KnowledgeSearch(
                 {
                     new() { Value = Math.Max(options.Value.EfSearch, candidates).ToString(CultureInfo.InvariantCulture) },
                     new() { Value = request.Filter is null ? "off" : "strict_order" },
+                    // A tenant not seen yet may have no index: its sort is the exact scan, keep it.
+                    new() { Value = plan.Strategy == TenantPlan.HnswTenant ? "off" : "on" },
                 },
             });
         }

@@ -31,7 +31,8 @@ public sealed partial class ReEmbedder
         var sql = string.Join(";\n", tenantIndexes.Select(t => $"DROP INDEX IF EXISTS \"{t.Index}\"").Append($"""
             DROP INDEX IF EXISTS {GlobalIndex};
             UPDATE knowledge_tenant_stats SET hnsw_index = NULL WHERE hnsw_index IS NOT NULL;
-            ALTER TABLE knowledge_chunks ALTER COLUMN embedding TYPE vector
+            ALTER TABLE knowledge_chunks ALTER COLUMN embedding TYPE vector;
+            {KeepInline(schema.Dimensions)}
             """));
         await using (var cmd = new NpgsqlCommand(sql, conn, tx) { CommandTimeout = 0 })
         {
@@ -61,7 +62,10 @@ public sealed partial class ReEmbedder
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         if (column != schema.Dimensions)
         {
-            await using var cmd = new NpgsqlCommand($"ALTER TABLE knowledge_chunks ALTER COLUMN embedding TYPE vector({schema.Dimensions})", conn) { CommandTimeout = 0 };
+            await using var cmd = new NpgsqlCommand($"""
+                ALTER TABLE knowledge_chunks ALTER COLUMN embedding TYPE vector({schema.Dimensions});
+                {KeepInline(schema.Dimensions)}
+                """, conn) { CommandTimeout = 0 };
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         }
         await using (var cmd = new NpgsqlCommand("""
@@ -76,6 +80,13 @@ public sealed partial class ReEmbedder
         LogSwitched(logger, model, schema.Model, schema.Dimensions);
         return true;
     }
+
+    /// <summary>
+    /// A change of column type resets its storage to the type's (out of line for pgvector): put back
+    /// what the migration ChunkVectorsInline set, with the row target of the new dimension.
+    /// </summary>
+    private static string KeepInline(int dimensions) =>
+        $"ALTER TABLE knowledge_chunks ALTER COLUMN embedding SET STORAGE MAIN, SET (toast_tuple_target = {Math.Min(8160, 4 * dimensions + 1200)})";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The embedding column holds vectors of two dimensions until the re-embed ends (now {Dimensions}); {Count} tenant HNSW indexes were dropped")]
     private static partial void LogRelaxed(ILogger logger, int dimensions, int count);

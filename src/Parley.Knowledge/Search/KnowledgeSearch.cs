@@ -29,6 +29,9 @@ public sealed class KnowledgeSearch(
 {
     public const int MaxQueryLength = 2000;
 
+    /// <summary>Candidates of each half of a hybrid search at least (the fusion's constants are tuned for it, see SearchSql).</summary>
+    private const int HybridCandidates = 40;
+
     /// <summary>The strategy recorded for a search its caller's budget cancelled.</summary>
     public const string CutOffStrategy = "cut-off";
 
@@ -174,7 +177,7 @@ public sealed class KnowledgeSearch(
         }
         var sql = SearchSql.Build(account, plan.LiteralTenant, request.Mode);
         // Hybrid fuses two rankings: give each more candidates than k so fusion has something to choose from.
-        var candidates = request.Mode == SearchMode.Hybrid ? Math.Max(request.TopK * 4, 20) : request.TopK;
+        var candidates = request.Mode == SearchMode.Hybrid ? Math.Max(request.TopK * 4, HybridCandidates) : request.TopK;
         var batch = routing.For(account).CreateBatch();
         batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
         var settings = plan.LiteralTenant;

@@ -8,6 +8,8 @@ namespace Parley.Bench;
 public sealed class SyntheticCorpus(int dimensions, int topics, int seed)
 {
     private readonly Random _random = new(seed);
+
+    public int Dimensions => dimensions;
     private readonly float[][] _topics = Enumerable.Range(0, topics).Select(_ => Array.Empty<float>()).ToArray();
 
     public float[] Topic(int i) => _topics[i].Length > 0 ? _topics[i] : _topics[i] = Normalise(Gaussian(1.0));

@@ -91,6 +91,19 @@ ensure_dotnet() {
 
 ensure_test_tools() {
   apt_install espeak-ng chromium pocketsphinx pocketsphinx-en-us
+  ensure_openai_npm
+}
+
+# The official `openai` npm client, the client the OpenAI-compatible endpoint's tests drive. Kept under
+# .parley/ (ignored by git) and installed once: a clean clone gets it here, a second run costs nothing.
+OPENAI_NPM_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.parley/npm"
+ensure_openai_npm() {
+  [ -f "$OPENAI_NPM_DIR/node_modules/openai/package.json" ] && return 0
+  command -v node >/dev/null 2>&1 || apt_install nodejs npm
+  mkdir -p "$OPENAI_NPM_DIR"
+  [ -f "$OPENAI_NPM_DIR/package.json" ] || echo '{"name":"parley-test-clients","private":true}' >"$OPENAI_NPM_DIR/package.json"
+  npm install --prefix "$OPENAI_NPM_DIR" --no-audit --no-fund --loglevel=error openai@6 >/dev/null \
+    || { echo "parley: npm install openai@6 failed" >&2; exit 1; }
 }
 
 # The public document set of ./parley bench quality: the Debian Reference's HTML (/usr/share/debian-reference).

@@ -108,17 +108,19 @@ public sealed class EmbedBenchmark(IServiceProvider services)
     private async Task<object> Tier2Async(IEmbeddingGenerator<string, Embedding<float>> inner, EmbeddingMetrics metrics, string[] texts, ProgressTask task, CancellationToken cancellationToken)
     {
         var store = services.GetRequiredService<EmbeddingCacheStore>();
+        // The command's host is not started (nothing else of it needs to run): the store's writer is.
+        await store.StartAsync(cancellationToken);
         var fill = new CachingEmbeddingGenerator(inner, EmbeddingOptions.LocalModel, "local", new LruCache<string, float[]>(0), store, metrics);
-        await LatencyAsync(fill, texts, task, cancellationToken);
-        await store.FlushAsync(cancellationToken);
         try
         {
+            await LatencyAsync(fill, texts, task, cancellationToken);
+            await store.FlushAsync(cancellationToken);
             var t2 = await LatencyAsync(fill, texts, task, cancellationToken);
             return new CachedResult(t2.P50Ms, t2.P95Ms, t2.P99Ms);
         }
         finally
         {
-            await store.FlushAsync(cancellationToken);
+            await store.StopAsync(cancellationToken);
             var dataSource = services.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKeys.Vector);
             await using var delete = dataSource.CreateCommand("DELETE FROM embedding_cache WHERE model = $1 AND text_hash = ANY($2)");
             delete.Parameters.Add(new() { Value = EmbeddingOptions.LocalModel });

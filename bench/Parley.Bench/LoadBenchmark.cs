@@ -23,6 +23,14 @@ public sealed record LoadResult(
 {
     /// <summary>Standbys the server read from, when the benchmark started it (null: not known, <c>--url</c>).</summary>
     public int? Replicas { get; init; }
+
+    /// <summary>Calls the server refused at setup (503, the node full): not errors, the platform would place them elsewhere.</summary>
+    public int RefusedCalls { get; init; }
+
+    /// <summary>CPU the load generator itself used, in seconds and as a share of the machine's cores: it shares them with the server.</summary>
+    public double BenchCpuSeconds { get; init; }
+
+    public double BenchCpuShare { get; init; }
 }
 
 /// <summary>
@@ -50,10 +58,12 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
     private readonly ConcurrentDictionary<string, int> _errors = new();
     private int _callsStarted;
     private int _callsCompleted;
+    private int _refused;
 
     public async Task<LoadResult> RunAsync(IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         // Lines start no new turn after the duration; a turn already sent may finish (bounded by the client timeout).
         using var stopStarting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stopStarting.CancelAfter(options.Duration);
@@ -67,6 +77,7 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
         }
         await all;
         var elapsed = clock.Elapsed.TotalSeconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         var turns = _turns.ToList();
         return new LoadResult(options.Calls, options.Duration.TotalSeconds, Math.Round(elapsed, 2), options.TurnsPerCall, options.Speak, options.Unique,
             client.BaseAddress!.ToString(), _callsStarted, _callsCompleted, turns.Count, _errors.Values.Sum(), new SortedDictionary<string, int>(_errors),
@@ -74,7 +85,12 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
             turns.Count == 0 ? 0 : Math.Round(turns.Count(t => t.Cached) / (double)turns.Count, 3),
             turns.Count == 0 ? 0 : Math.Round(turns.Count(t => t.Degraded) / (double)turns.Count, 3),
             Stages.Select((s, i) => (s, LatencySummary.Of(turns.Select(t => t.Stages[i]).ToList()))).ToDictionary(x => x.s, x => x.Item2),
-            LatencySummary.Of(turns.Select(t => t.ClientMs).ToList()), LatencySummary.Of(_callSetup.ToList()));
+            LatencySummary.Of(turns.Select(t => t.ClientMs).ToList()), LatencySummary.Of(_callSetup.ToList()))
+        {
+            RefusedCalls = _refused,
+            BenchCpuSeconds = Math.Round(cpuSeconds, 2),
+            BenchCpuShare = Math.Round(cpuSeconds / (elapsed * Environment.ProcessorCount), 3),
+        };
     }
 
     private LoadProgress Snapshot(TimeSpan elapsed)
@@ -95,10 +111,21 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
         while (!stopStarting.IsCancellationRequested)
         {
             var started = Stopwatch.GetTimestamp();
-            var callId = await SendAsync(() => client.PostAsJsonAsync("/v1/calls", new { agentId, direction = "in" }, cancellationToken), "call", cancellationToken);
+            TimeSpan? refusedFor = null;
+            var callId = await SendAsync(() => client.PostAsJsonAsync("/v1/calls", new { agentId, direction = "in" }, cancellationToken), "call", cancellationToken,
+                refused => refusedFor = refused.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
             if (callId is null)
             {
-                await PauseAfterErrorAsync(stopStarting);
+                if (refusedFor is { } wait)
+                {
+                    // A full node: the caller would be placed elsewhere; this line retries when told to.
+                    Interlocked.Increment(ref _refused);
+                    await Delay(wait, stopStarting);
+                }
+                else
+                {
+                    await PauseAfterErrorAsync(stopStarting);
+                }
                 continue;
             }
             _callSetup.Enqueue(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -145,7 +172,8 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
     }
 
     /// <summary>Sends one request; a failure is counted by kind (status code, timeout, connection) and gives null.</summary>
-    private async Task<JsonElement?> SendAsync(Func<Task<HttpResponseMessage>> send, string what, CancellationToken cancellationToken)
+    private async Task<JsonElement?> SendAsync(Func<Task<HttpResponseMessage>> send, string what, CancellationToken cancellationToken,
+        Action<HttpResponseMessage>? onRefused = null)
     {
         try
         {
@@ -153,6 +181,11 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
             if (response.IsSuccessStatusCode)
             {
                 return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            }
+            if (onRefused is not null && response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+            {
+                onRefused(response);
+                return null;
             }
             _errors.AddOrUpdate($"{what} {(int)response.StatusCode}", 1, (_, n) => n + 1);
         }

@@ -146,12 +146,10 @@ public sealed partial class QualityBenchmark(IServiceProvider services)
     private static async Task CheckAnswersExistAsync(NpgsqlDataSource ds, AccountId account, QuestionSet set, CancellationToken cancellationToken)
     {
         var contents = new List<string>();
-        await using (var batch = ds.CreateBatch())
+        await using (var batch = ds.ForTenant(TenantScope.For(account)).CreateBatch())
         {
-            batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT content FROM knowledge_chunks WHERE account_id = $1") { Parameters = { new() { Value = account.Value } } });
+            batch.Add(new NpgsqlBatchCommand("SELECT content FROM knowledge_chunks WHERE account_id = $1") { Parameters = { new() { Value = account.Value } } });
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 contents.Add(reader.GetString(0));
@@ -174,8 +172,7 @@ public sealed partial class QualityBenchmark(IServiceProvider services)
 
     private static async Task CreateAccountsAsync(NpgsqlDataSource ds, IEnumerable<AccountId> accounts, CancellationToken cancellationToken)
     {
-        await using var conn = await ds.OpenConnectionAsync(cancellationToken);
-        await TenantSql.ApplyAsync(conn, TenantScope.Platform, transactionLocal: false, cancellationToken);
+        await using var conn = await ds.ForTenant(TenantScope.Platform).OpenConnectionAsync(cancellationToken);
         await using var cmd = new NpgsqlCommand("INSERT INTO accounts (id, name, plan, language, created_at, updated_at) SELECT unnest($1::uuid[]), 'bench-quality', 'starter', 'english', now(), now()", conn);
         cmd.Parameters.Add(new() { Value = accounts.Select(a => a.Value).ToArray() });
         await cmd.ExecuteNonQueryAsync(cancellationToken);
@@ -183,8 +180,7 @@ public sealed partial class QualityBenchmark(IServiceProvider services)
 
     private static async Task DeleteAccountsAsync(NpgsqlDataSource ds, IEnumerable<AccountId> accounts, CancellationToken cancellationToken)
     {
-        await using var conn = await ds.OpenConnectionAsync(cancellationToken);
-        await TenantSql.ApplyAsync(conn, TenantScope.Platform, transactionLocal: false, cancellationToken);
+        await using var conn = await ds.ForTenant(TenantScope.Platform).OpenConnectionAsync(cancellationToken);
         await using var cmd = new NpgsqlCommand("DELETE FROM accounts WHERE id = ANY($1)", conn);
         cmd.Parameters.Add(new() { Value = accounts.Select(a => a.Value).ToArray() });
         await cmd.ExecuteNonQueryAsync(cancellationToken);

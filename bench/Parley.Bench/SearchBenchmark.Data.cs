@@ -68,8 +68,7 @@ public sealed partial class SearchBenchmark
     /// <summary>The design's table: the corpus's rows in its columns, under the same row-level security as knowledge_chunks.</summary>
     private static async Task CopyToNaiveTableAsync(NpgsqlDataSource ds, List<Tenant> tenants, int dimensions, ProgressTask progress, CancellationToken cancellationToken)
     {
-        await using var conn = await ds.OpenConnectionAsync(cancellationToken);
-        await TenantSql.ApplyAsync(conn, TenantScope.Platform, transactionLocal: false, cancellationToken);
+        await using var conn = await ds.ForTenant(TenantScope.Platform).OpenConnectionAsync(cancellationToken);
         await using (var cmd = new NpgsqlCommand($"""
             DROP TABLE IF EXISTS {NaiveTable};
             CREATE TABLE {NaiveTable} (
@@ -129,16 +128,15 @@ public sealed partial class SearchBenchmark
     /// </summary>
     private static async Task<List<Guid>> NaiveSearchAsync(NpgsqlDataSource ds, AccountId account, float[] q, int? efSearch, CancellationToken cancellationToken)
     {
-        await using var batch = ds.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
+        await using var batch = ds.ForTenant(TenantScope.For(account)).CreateBatch();
         if (efSearch is { } ef)
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('hnsw.ef_search', $1, true)")
+            batch.Add(new NpgsqlBatchCommand("SELECT set_config('hnsw.ef_search', $1, true)")
             {
                 Parameters = { new() { Value = ef.ToString(CultureInfo.InvariantCulture) } },
             });
         }
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+        batch.Add(new NpgsqlBatchCommand("""
             SELECT id, content, metadata, 1 - (embedding <=> $1) AS similarity
             FROM bench_naive_chunks
             WHERE account_id = $2
@@ -149,7 +147,6 @@ public sealed partial class SearchBenchmark
             Parameters = { new() { Value = new Vector(q) }, new() { Value = account.Value }, new() { Value = K } },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         if (efSearch is not null)
         {
             await reader.NextResultAsync(cancellationToken);
@@ -170,16 +167,14 @@ public sealed partial class SearchBenchmark
         for (var i = 0; i < 20; i++)
         {
             var q = corpus.Near(t.Topics, 0.9);
-            await using var batch = ds.CreateBatch();
-            batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(t.Id)));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT id FROM knowledge_chunks WHERE account_id = $1 ORDER BY (embedding <=> $2) + 0 LIMIT 10")
+            await using var batch = ds.ForTenant(TenantScope.For(t.Id)).CreateBatch();
+            batch.Add(new NpgsqlBatchCommand("SELECT id FROM knowledge_chunks WHERE account_id = $1 ORDER BY (embedding <=> $2) + 0 LIMIT 10")
             {
                 Parameters = { new() { Value = t.Id.Value }, new() { Value = new Vector(q) } },
             });
             var sw = Stopwatch.StartNew();
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
             {
-                await reader.NextResultAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
                 }
@@ -192,8 +187,7 @@ public sealed partial class SearchBenchmark
     /// <summary>Rows inserted one by one into the globally indexed table, each its own round trip and commit, as the design's generator does.</summary>
     private static async Task<double> NaiveInsertRateAsync(NpgsqlDataSource ds, Tenant t, SyntheticCorpus corpus, int count, ProgressTask progress, CancellationToken cancellationToken)
     {
-        await using var conn = await ds.OpenConnectionAsync(cancellationToken);
-        await TenantSql.ApplyAsync(conn, TenantScope.For(t.Id), transactionLocal: false, cancellationToken);
+        await using var conn = await ds.ForTenant(TenantScope.For(t.Id)).OpenConnectionAsync(cancellationToken);
         var ids = new List<Guid>(count);
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)
@@ -218,8 +212,7 @@ public sealed partial class SearchBenchmark
 
     private static async Task CreateAccountsAsync(NpgsqlDataSource ds, List<Tenant> tenants, CancellationToken cancellationToken)
     {
-        await using var conn = await ds.OpenConnectionAsync(cancellationToken);
-        await TenantSql.ApplyAsync(conn, TenantScope.Platform, transactionLocal: false, cancellationToken);
+        await using var conn = await ds.ForTenant(TenantScope.Platform).OpenConnectionAsync(cancellationToken);
         await using var cmd = new NpgsqlCommand("INSERT INTO accounts (id, name, plan, language, created_at, updated_at) SELECT unnest($1::uuid[]), 'bench', 'starter', 'english', now(), now()", conn);
         cmd.Parameters.Add(new() { Value = tenants.Select(t => t.Id.Value).ToArray() });
         await cmd.ExecuteNonQueryAsync(cancellationToken);
@@ -227,8 +220,7 @@ public sealed partial class SearchBenchmark
 
     private static async Task DeleteAccountsAsync(NpgsqlDataSource ds, List<Tenant> tenants, CancellationToken cancellationToken)
     {
-        await using var conn = await ds.OpenConnectionAsync(cancellationToken);
-        await TenantSql.ApplyAsync(conn, TenantScope.Platform, transactionLocal: false, cancellationToken);
+        await using var conn = await ds.ForTenant(TenantScope.Platform).OpenConnectionAsync(cancellationToken);
         foreach (var t in tenants.Where(t => t.Class == "large"))
         {
             await using var drop = new NpgsqlCommand($"DROP INDEX IF EXISTS {TenantIndexMaintainer.IndexName(t.Id)}", conn);

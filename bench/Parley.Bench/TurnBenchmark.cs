@@ -48,6 +48,8 @@ public sealed class TurnBenchmark(IServiceProvider services)
         var account = AccountId.New();
         var agentId = Guid.CreateVersion7();
         var records = new ConcurrentBag<TurnResult>();
+        // What the caller waits, which the turn's own timings end before: queueing its call-log record comes after them.
+        var waits = new ConcurrentBag<(TurnResult Turn, double Ms)>();
         double wallSeconds = 0;
         try
         {
@@ -82,7 +84,10 @@ public sealed class TurnBenchmark(IServiceProvider services)
                         var call = await callService.StartAsync(agentId, null, "in", ct);
                         foreach (var q in questions)
                         {
-                            records.Add(await orchestrator.TakeTurnAsync(call.Id, q, speak, ct));
+                            var asked = Stopwatch.GetTimestamp();
+                            var turn = await orchestrator.TakeTurnAsync(call.Id, q, speak, ct);
+                            waits.Add((turn, Stopwatch.GetElapsedTime(asked).TotalMilliseconds));
+                            records.Add(turn);
                             progress.Increment(1);
                         }
                         await callService.EndAsync(call.Id, ct);
@@ -98,7 +103,11 @@ public sealed class TurnBenchmark(IServiceProvider services)
                 await DeleteTenantAsync(account, CancellationToken.None);
             }
         }
-        return Summarise(records.ToList(), concurrency, speak, wallSeconds, keep ? account : null);
+        var result = Summarise(records.ToList(), concurrency, speak, wallSeconds, keep ? account : null);
+        var stages = (Dictionary<string, LatencySummary>)result["stages"];
+        stages["callerWait"] = LatencySummary.Of(waits.Select(w => w.Ms).ToArray());
+        stages["afterTimings"] = LatencySummary.Of(waits.Select(w => Math.Max(0, w.Ms - w.Turn.Timings.TotalMs)).ToArray());
+        return result;
     }
 
     private Dictionary<string, object> Summarise(List<TurnResult> turns, int concurrency, bool speak, double wallSeconds, AccountId? kept)
@@ -154,8 +163,7 @@ public sealed class TurnBenchmark(IServiceProvider services)
     private async Task DeleteTenantAsync(AccountId account, CancellationToken cancellationToken)
     {
         var dataSource = services.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKeys.Vector);
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await TenantSql.ApplyAsync(conn, TenantScope.Platform, transactionLocal: false, cancellationToken);
+        await using var conn = await dataSource.ForTenant(TenantScope.Platform).OpenConnectionAsync(cancellationToken);
         await using var cmd = new NpgsqlCommand("DELETE FROM accounts WHERE id = $1", conn) { CommandTimeout = 0 };
         cmd.Parameters.Add(new() { Value = account.Value });
         await cmd.ExecuteNonQueryAsync(cancellationToken);

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Parley.Calls.Pipeline;
 using Parley.Domain;
 
 namespace Parley.Calls;
@@ -37,22 +36,19 @@ public sealed class CallMetrics
     public void AnswerCache(AccountId account, bool hit) =>
         (hit ? _cacheHits : _cacheMisses).Add(1, new KeyValuePair<string, object?>("parley.account.id", account.ToString()));
 
-    /// <param name="ran">The stages that ran in this turn: only they get a duration (a stage that did not run has none, not 0 ms).</param>
-    public void Turn(AccountId account, TurnTimings t, IReadOnlyList<string> degraded, IReadOnlyCollection<string> ran)
+    /// <summary>One budgeted stage that ran (a stage that did not run has no duration, not 0 ms).</summary>
+    public void Stage(AccountId account, string stage, TimeSpan elapsed) =>
+        _stage.Record(elapsed.TotalSeconds, new("parley.account.id", account.ToString()), new("parley.stage", stage));
+
+    /// <summary>A stage that fell back.</summary>
+    public void Degraded(AccountId account, string stage) =>
+        _degraded.Add(1, new("parley.account.id", account.ToString()), new("parley.stage", stage));
+
+    /// <summary>A whole turn, answered.</summary>
+    public void Turn(AccountId account, double totalMs)
     {
         var a = new KeyValuePair<string, object?>("parley.account.id", account.ToString());
-        _turn.Record(t.TotalMs / 1000, a);
+        _turn.Record(totalMs / 1000, a);
         _turns.Add(1, a);
-        foreach (var (stage, ms) in new[] { ("asr", t.AsrMs), ("embed", t.EmbedMs), ("search", t.SearchMs), ("llm", t.LlmMs), ("tts", t.TtsMs) })
-        {
-            if (ran.Contains(stage))
-            {
-                _stage.Record(ms / 1000, a, new("parley.stage", stage));
-            }
-        }
-        foreach (var d in degraded)
-        {
-            _degraded.Add(1, a, new("parley.stage", d));
-        }
     }
 }

@@ -14,6 +14,13 @@ public sealed class CallOptions
     [Range(1, 60_000)]
     public int AsrBudgetMs { get; set; } = 1000;
 
+    /// <summary>
+    /// Embedding the question, waiting for a model session included. On a miss the turn falls back to
+    /// the answer cache by the exact text, then to a full-text search, and reports <c>degraded: ["embed"]</c>.
+    /// </summary>
+    [Range(1, 60_000)]
+    public int EmbedBudgetMs { get; set; } = 150;
+
     [Range(1, 60_000)]
     public int SearchBudgetMs { get; set; } = 100;
 
@@ -41,7 +48,50 @@ public sealed class CallOptions
     [Range(0, 4096)]
     public int SpeechCacheMegabytes { get; set; } = 64;
 
-    /// <summary>Turns waiting for the database beyond this are dropped (and counted): memory is bounded.</summary>
+    /// <summary>
+    /// Calls started in this process and not ended beyond which <c>POST /v1/calls</c> answers 503 with
+    /// <c>Retry-After</c>, so the platform places the call on another node; 0 means no static limit.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MaxActiveCalls { get; set; }
+
+    /// <summary>
+    /// The adaptive limit: new calls are refused while the p90 of the time turns and searches waited for
+    /// the embedding model over the last <see cref="AdmissionWindowSeconds"/> exceeds this; 0 turns it off.
+    /// </summary>
+    [Range(0, 60_000)]
+    public double MaxModelQueueWaitMs { get; set; } = 40;
+
+    [Range(1, 600)]
+    public int AdmissionWindowSeconds { get; set; } = 5;
+
+    /// <summary>Waits the adaptive limit needs in its window before it judges (a handful says nothing).</summary>
+    [Range(1, 100_000)]
+    public int AdmissionMinSamples { get; set; } = 20;
+
+    /// <summary>Sent as <c>Retry-After</c> with a refusal.</summary>
+    [Range(1, 3600)]
+    public int RetryAfterSeconds { get; set; } = 2;
+
+    /// <summary>A call never ended stops counting as active after this long.</summary>
+    [Range(1, 1440)]
+    public int MaxCallMinutes { get; set; } = 60;
+
+    /// <summary>Call-log records held in memory; beyond this they wait in the spool only (without one, they are dropped and counted).</summary>
     [Range(100, 10_000_000)]
     public int CallLogCapacity { get; set; } = 100_000;
+
+    /// <summary>Append each turn's records to a local spool before answering, so a killed process loses none (see <c>RecordSpool</c>).</summary>
+    public bool Spool { get; set; } = true;
+
+    /// <summary>The spool's folder; by default <c>spool</c> under <c>PARLEY_HOME</c> (or under the temp folder). One subfolder per database.</summary>
+    public string? SpoolPath { get; set; }
+
+    /// <summary>Disk the spool may take; beyond it records are held in memory only.</summary>
+    [Range(1, 1_000_000)]
+    public int SpoolMegabytes { get; set; } = 1024;
+
+    /// <summary><see cref="SpoolPath"/>, or its default.</summary>
+    public string ResolvedSpoolPath => SpoolPath is { Length: > 0 } path ? path
+        : Path.Combine(Environment.GetEnvironmentVariable("PARLEY_HOME") is { Length: > 0 } home ? home : Path.Combine(Path.GetTempPath(), "parley"), "spool");
 }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Parley.Calls;
 
 /// <summary>
-/// The <c>Parley.Calls</c> activity source: one span per stage of a turn (search, llm, tts), children of
+/// The <c>Parley.Calls</c> activity source: one span per budgeted stage of a turn (asr, embed, search, llm, tts), children of
 /// the request's span, so a trace shows where a slow turn spent its time and which stage fell back.
 /// </summary>
 public static class CallTelemetry

@@ -5,19 +5,33 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OpenAI;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Parley.Data;
 using Parley.Calls.CallLog;
 using Parley.Calls.Pipeline;
+using Parley.Calls.Pipeline.Stages;
 using Parley.Calls.Providers;
+using Parley.Data.Writers;
+using Parley.Transactional.Agents;
+using Parley.Transactional.Calls;
 
 namespace Parley.Calls;
 
 public static class CallsHostingExtensions
 {
-    /// <summary>The turn pipeline, its providers (local by default), the answer cache and the call-log writer.</summary>
+    /// <summary>
+    /// The turn pipeline, its providers (local by default), the answer cache and the call-log writer; publishes
+    /// the <c>Parley.Calls</c> meter and the turn's stage spans to the host's OpenTelemetry, and the
+    /// <c>call-log-backlog</c> readiness check.
+    /// </summary>
     public static IHostApplicationBuilder AddParleyCalls(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<CallOptions>().BindConfiguration(CallOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        var llmOptions = builder.Configuration.GetSection("Parley:Llm").Get<ProviderOptions>() ?? new ProviderOptions();
+        builder.Services.AddOptions<ProviderOptions>().BindConfiguration(ProviderOptions.Section)
+            .Validate(o => o.IsLocal || o.BaseUrl is not null || !string.IsNullOrEmpty(o.ApiKey),
+                "Parley:Llm:Provider 'openai' needs Parley:Llm:BaseUrl or Parley:Llm:ApiKey.")
+            .ValidateOnStart();
         builder.Services.AddOptions<AsrOptions>().BindConfiguration(AsrOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.Provider != "openai" || o.BaseUrl is not null || !string.IsNullOrEmpty(o.ApiKey), "Parley:Asr:Provider 'openai' needs Parley:Asr:BaseUrl or Parley:Asr:ApiKey.")
             .Validate(o => o.Provider != "pocketsphinx" || PocketsphinxSpeechToText.Available, "Parley:Asr:Provider 'pocketsphinx' needs Debian's pocketsphinx and pocketsphinx-en-us installed.")
@@ -25,64 +39,79 @@ public static class CallsHostingExtensions
         builder.Services.AddOptions<TtsOptions>().BindConfiguration(TtsOptions.Section).ValidateDataAnnotations()
             .Validate(o => !o.IsOpenAi || o.BaseUrl is not null || !string.IsNullOrEmpty(o.ApiKey), "Parley:Tts:Provider 'openai' needs Parley:Tts:BaseUrl or Parley:Tts:ApiKey.")
             .ValidateOnStart();
-        var asrOptions = builder.Configuration.GetSection(AsrOptions.Section).Get<AsrOptions>() ?? new AsrOptions();
-        var ttsOptions = builder.Configuration.GetSection(TtsOptions.Section).Get<TtsOptions>() ?? new TtsOptions();
-        if (!llmOptions.IsLocal && llmOptions.BaseUrl is null && string.IsNullOrEmpty(llmOptions.ApiKey))
-        {
-            throw new InvalidOperationException("Parley:Llm:Provider 'openai' needs Parley:Llm:BaseUrl or Parley:Llm:ApiKey.");
-        }
 
+        // Each provider is chosen from its bound options when first resolved: every setting is read once, validated.
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<ExtractiveAnswerGenerator>();
-        if (llmOptions.IsLocal)
+        builder.Services.AddSingleton<IAnswerGenerator>(sp =>
         {
-            builder.Services.AddSingleton<IAnswerGenerator>(sp => sp.GetRequiredService<ExtractiveAnswerGenerator>());
-        }
-        else
-        {
-            builder.Services.AddSingleton<IAnswerGenerator>(_ =>
+            var llm = sp.GetRequiredService<IOptions<ProviderOptions>>().Value;
+            if (llm.IsLocal)
             {
-                var clientOptions = new OpenAIClientOptions { RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0) };
-                if (llmOptions.BaseUrl is not null)
-                {
-                    clientOptions.Endpoint = llmOptions.BaseUrl;
-                }
-                var model = llmOptions.Model ?? "gpt-4o-mini";
-                // No retries inside the turn: the budget is 300 ms, the fallback is the extractive answer.
-                var chat = new OpenAIClient(new ApiKeyCredential(llmOptions.ApiKey ?? "unused"), clientOptions).GetChatClient(model).AsIChatClient();
-                return new ChatClientAnswerGenerator(chat, model);
+                return sp.GetRequiredService<ExtractiveAnswerGenerator>();
+            }
+            var clientOptions = new OpenAIClientOptions { RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0) };
+            if (llm.BaseUrl is not null)
+            {
+                clientOptions.Endpoint = llm.BaseUrl;
+            }
+            var model = llm.Model ?? "gpt-4o-mini";
+            // No retries inside the turn: the budget is 300 ms, the fallback is the extractive answer.
+            var chat = new OpenAIClient(new ApiKeyCredential(llm.ApiKey ?? "unused"), clientOptions)
+                .GetChatClient(model).AsIChatClient();
+            return new ChatClientAnswerGenerator(chat, model);
+        });
+        // Without espeak-ng on the machine only an OpenAI-compatible voice can speak, and without one no
+        // ITextToSpeech is registered at all: a turn then has no audio, and still answers. Whether a voice can
+        // exist must be known as the container is built, so that one key is read here.
+        var provider = builder.Configuration[$"{TtsOptions.Section}:{nameof(TtsOptions.Provider)}"];
+        if (EspeakTextToSpeech.Available || provider == "openai")
+        {
+            builder.Services.AddSingleton<ITextToSpeech>(sp =>
+            {
+                var tts = sp.GetRequiredService<IOptions<TtsOptions>>();
+                return tts.Value.IsOpenAi ? new OpenAiTextToSpeech(tts.Value) : new EspeakTextToSpeech(tts);
             });
         }
-        if (ttsOptions.IsOpenAi)
+        builder.Services.AddSingleton<PocketsphinxSpeechToText>();
+        builder.Services.AddSingleton<ISpeechToText>(sp =>
         {
-            builder.Services.AddSingleton<ITextToSpeech>(sp => new OpenAiTextToSpeech(sp.GetRequiredService<IOptions<TtsOptions>>().Value));
-        }
-        else if (EspeakTextToSpeech.Available)
-        {
-            // Without espeak-ng installed a turn has no audio (and says so); it still answers.
-            builder.Services.AddSingleton<ITextToSpeech, EspeakTextToSpeech>();
-        }
-        switch (asrOptions.Provider)
-        {
-            case "openai":
-                builder.Services.AddSingleton<ISpeechToText>(sp => new OpenAiSpeechToText(sp.GetRequiredService<IOptions<AsrOptions>>().Value));
-                break;
-            case "pocketsphinx":
-                builder.Services.AddSingleton<PocketsphinxSpeechToText>();
-                builder.Services.AddSingleton<ISpeechToText>(sp => sp.GetRequiredService<PocketsphinxSpeechToText>());
-                builder.Services.AddHostedService<SpeechWarmUp>();
-                break;
-            default:
-                builder.Services.AddSingleton<ISpeechToText, PassthroughSpeechToText>();
-                break;
-        }
+            var asr = sp.GetRequiredService<IOptions<AsrOptions>>().Value;
+            return asr.Provider switch
+            {
+                "openai" => new OpenAiSpeechToText(asr),
+                "pocketsphinx" => sp.GetRequiredService<PocketsphinxSpeechToText>(),
+                _ => new PassthroughSpeechToText(),
+            };
+        });
+        builder.Services.AddHostedService<SpeechWarmUp>();
         builder.Services.AddSingleton<SemanticAnswerCache>();
         builder.Services.AddSingleton<SpeechCache>();
         builder.Services.AddSingleton<CallHistory>();
         builder.Services.AddSingleton<CallMetrics>();
+        builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(CallMetrics.MeterName));
+        // Spans are exported only when the host switches tracing on (a collector is configured).
+        builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddSource(CallTelemetry.SourceName));
+        builder.Services.AddHealthChecks()
+            .AddCheck<CallLogBacklogHealthCheck>("call-log-backlog", tags: [HealthTags.Ready]);
         builder.Services.AddSingleton<CallLogWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CallLogWriter>());
-        builder.Services.AddScoped<CallOrchestrator>();
+        builder.Services.AddSingleton<IRecordWriter>(sp => sp.GetRequiredService<CallLogWriter>());
+        builder.Services.AddSingleton<RecogniseStage>();
+        builder.Services.AddSingleton<RewriteStage>();
+        builder.Services.AddSingleton<EmbedStage>();
+        builder.Services.AddSingleton<AnswerCacheStage>();
+        builder.Services.AddSingleton<SearchStage>();
+        builder.Services.AddSingleton<AnswerStage>();
+        builder.Services.AddSingleton<SpeechCacheStage>();
+        builder.Services.AddSingleton<SpeakStage>();
+        builder.Services.AddSingleton<LogStage>();
+        builder.Services.AddSingleton<TurnStages>();
+        builder.Services.AddSingleton<TurnStageRunner>();
+        // Scoped: the call and agent lookups are tenant-scoped. Its constructor is internal (the stages are), hence the factory.
+        builder.Services.AddScoped(sp => new CallOrchestrator(
+            sp.GetRequiredService<CallService>(), sp.GetRequiredService<AgentService>(), sp.GetRequiredService<TurnStages>(),
+            sp.GetRequiredService<TurnStageRunner>(), sp.GetRequiredService<IOptions<CallOptions>>(), sp.GetRequiredService<TimeProvider>()));
         return builder;
     }
 }

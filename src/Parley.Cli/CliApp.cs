@@ -12,45 +12,20 @@ public static class CliApp
     public const int BadInput = 2;
     public const int Failed = 1;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, "parley", AddCommands);
+
+    /// <summary>
+    /// Runs a command line with the CLI's exit codes and one-line errors; the benchmarks' executable
+    /// (<c>parley bench</c>) runs its own commands through it.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, string applicationName, Action<IConfigurator> addCommands)
     {
         var app = new CommandApp();
         app.Configure(c =>
         {
-            c.SetApplicationName("parley");
+            c.SetApplicationName(applicationName);
             c.PropagateExceptions();
-            c.AddBranch("db", db =>
-            {
-                db.SetDescription("Manage the private PostgreSQL cluster under .parley/.");
-                db.AddCommand<DbStartCommand>("start").WithDescription("Create (if needed) and start the private cluster.");
-                db.AddCommand<DbStopCommand>("stop").WithDescription("Stop the private cluster; its data stays.");
-                db.AddCommand<DbStatusCommand>("status").WithDescription("Show whether the cluster runs, and where.");
-                db.AddCommand<DbResetCommand>("reset").WithDescription("Delete the private cluster and its data.");
-                db.AddCommand<DbUrlCommand>("url").WithDescription("Print the application's connection string.");
-                db.AddBranch("replica", r =>
-                {
-                    r.SetDescription("Streaming-replication standbys of the private cluster.");
-                    r.AddCommand<DbReplicaAddCommand>("add").WithDescription("Create and start a standby (pg_basebackup -R) on its own port.");
-                    r.AddCommand<DbReplicaRemoveCommand>("remove").WithDescription("Stop and delete a standby (the newest by default).");
-                    r.AddCommand<DbReplicaListCommand>("list").WithDescription("List the standbys.");
-                });
-            });
-            c.AddCommand<MigrateCommand>("migrate").WithDescription("Apply the migration history to the database.");
-            c.AddCommand<DemoCommand>("demo").WithDescription("Load the demo tenant (idempotent) and print its ids.");
-            c.AddCommand<IngestCommand>("ingest").WithDescription("Ingest files, folders and globs into an account's knowledge base, with progress.");
-            c.AddCommand<SearchCommand>("search").WithDescription("Search an account's knowledge base; --json for JSON.");
-            c.AddCommand<CallCommand>("call").WithDescription("One phone turn with the configured providers; --json, --speak FILE.wav.");
-            c.AddBranch("bench", b =>
-            {
-                b.SetDescription("Benchmarks: Markdown to stdout, JSON to --json FILE.");
-                b.AddCommand<Commands.Bench.BenchSearchCommand>("search").WithDescription("Recall@10 and latency per tenant-size class, Parley's plans against the naive one.");
-                b.AddCommand<Commands.Bench.BenchQualityCommand>("quality").WithDescription("Retrieval quality: caller questions over the Debian Reference and the demo knowledge base, hit@1/3/5 and MRR for vector and hybrid.");
-                b.AddCommand<Commands.Bench.BenchTurnCommand>("turn").WithDescription("Whole phone turns in process with the configured providers against the demo knowledge base: per-stage percentiles, cache hits, degraded stages.");
-                b.AddCommand<Commands.Bench.BenchEmbedCommand>("embed").WithDescription("The local embedding model: single-query latency and batch throughput, ONNX Runtime directly vs the wrapper, cold and cached.");
-                b.AddCommand<Commands.Bench.BenchLoadCommand>("load").WithDescription("Concurrent simulated calls over HTTP on loopback: throughput, errors, p50/p95/p99 per stage.");
-            });
-            c.AddCommand<EmbedCommand>("embed").WithDescription("Print the embedding of TEXT as a JSON array.");
-            c.AddCommand<ReembedCommand>("reembed").WithDescription("Embed again, with the configured model, the chunks of --account ID or --all that another model made; resumable.");
+            addCommands(c);
         });
         try
         {
@@ -74,4 +49,31 @@ public static class CliApp
     }
 
     internal static void Error(string message) => AnsiConsole.MarkupLineInterpolated($"[red]{message}[/]");
+
+    private static void AddCommands(IConfigurator c)
+    {
+        c.AddBranch("db", db =>
+        {
+            db.SetDescription("Manage the private PostgreSQL cluster under .parley/.");
+            db.AddCommand<DbStartCommand>("start").WithDescription("Create (if needed) and start the private cluster.");
+            db.AddCommand<DbStopCommand>("stop").WithDescription("Stop the private cluster; its data stays.");
+            db.AddCommand<DbStatusCommand>("status").WithDescription("Show whether the cluster runs, and where.");
+            db.AddCommand<DbResetCommand>("reset").WithDescription("Delete the private cluster and its data.");
+            db.AddCommand<DbUrlCommand>("url").WithDescription("Print the application's connection string.");
+            db.AddBranch("replica", r =>
+            {
+                r.SetDescription("Streaming-replication standbys of the private cluster.");
+                r.AddCommand<DbReplicaAddCommand>("add").WithDescription("Create and start a standby (pg_basebackup -R) on its own port.");
+                r.AddCommand<DbReplicaRemoveCommand>("remove").WithDescription("Stop and delete a standby (the newest by default).");
+                r.AddCommand<DbReplicaListCommand>("list").WithDescription("List the standbys.");
+            });
+        });
+        c.AddCommand<MigrateCommand>("migrate").WithDescription("Apply the migration history to the database.");
+        c.AddCommand<DemoCommand>("demo").WithDescription("Load the demo tenant (idempotent) and print its ids.");
+        c.AddCommand<IngestCommand>("ingest").WithDescription("Ingest files, folders and globs into an account's knowledge base, with progress.");
+        c.AddCommand<SearchCommand>("search").WithDescription("Search an account's knowledge base; --json for JSON.");
+        c.AddCommand<CallCommand>("call").WithDescription("One phone turn with the configured providers; --json, --speak FILE.wav.");
+        c.AddCommand<EmbedCommand>("embed").WithDescription("Print the embedding of TEXT as a JSON array.");
+        c.AddCommand<ReembedCommand>("reembed").WithDescription("Embed again, with the configured model, the chunks of --account ID or --all that another model made; resumable.");
+    }
 }

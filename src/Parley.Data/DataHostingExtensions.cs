@@ -4,13 +4,15 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OpenTelemetry.Metrics;
+using Parley.Data.Writers;
 using Parley.Domain;
 
 namespace Parley.Data;
 
 public static class DataHostingExtensions
 {
-    /// <summary>Registers both pools as keyed <see cref="NpgsqlDataSource"/> singletons, and the tenant context.</summary>
+    /// <summary>Registers both pools as keyed <see cref="NpgsqlDataSource"/> singletons, the tenant context and the writers' dead-letter store.</summary>
     public static IHostApplicationBuilder AddParleyData(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DatabaseOptions>()
@@ -28,6 +30,10 @@ public static class DataHostingExtensions
                 ? sp.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKeys.Vector)
                 : BuildRead(sp));
         builder.Services.AddSingleton<ReadRouting>();
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<DataMetrics>();
+        builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(DataMetrics.MeterName));
+        builder.Services.AddSingleton<DeadLetterStore>();
         builder.Services.AddScoped<ITenantContext, TenantContext>();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;

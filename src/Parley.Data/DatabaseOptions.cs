@@ -31,4 +31,7 @@ public sealed class DatabaseOptions
 
     [Range(1, 3600)]
     public int CommandTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Whether the server migrates (and checks the embedding model) at start; off where others do.</summary>
+    public bool Migrate { get; set; } = true;
 }

@@ -5,10 +5,10 @@ namespace Parley.Data;
 
 /// <summary>
 /// Tells PostgreSQL whose rows the current connection may see. Row-level security policies read
-/// <c>parley.account_id</c> and <c>parley.platform</c>; both the EF side (through an interceptor) and the
-/// raw side (as the first command of each batch) call this one place.
+/// <c>parley.account_id</c> and <c>parley.platform</c>. Only <see cref="TenantDb"/> and its batch,
+/// transaction and leader types use it: callers outside this project never write the prologue.
 /// </summary>
-public static class TenantSql
+internal static class TenantSql
 {
     private const string Sql = "SELECT set_config('parley.account_id', $1, $3), set_config('parley.platform', $2, $3)";
 
@@ -23,7 +23,7 @@ public static class TenantSql
         },
     };
 
-    /// <summary>Session-level: used when a pooled connection is opened for a scope (EF side).</summary>
+    /// <summary>On a connection the caller holds: session-level (until it closes) or transaction-local.</summary>
     public static async Task ApplyAsync(NpgsqlConnection connection, TenantScope scope, bool transactionLocal, CancellationToken cancellationToken)
     {
         await using var cmd = new NpgsqlCommand(Sql, connection)

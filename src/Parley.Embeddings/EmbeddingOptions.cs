@@ -44,6 +44,21 @@ public sealed class EmbeddingOptions
     /// </summary>
     public Local.LocalRuntime LocalRuntime { get; set; } = Local.LocalRuntime.Onnx;
 
+    /// <summary>While a session of the local model is busy, another waits this long for requests to batch with.</summary>
+    [Range(0, 20)]
+    public double LocalBatchWindowMs { get; set; } = 1;
+
+    /// <summary>Texts of turns and searches encoded in one run of the local model at most.</summary>
+    [Range(1, 256)]
+    public int LocalMaxBatch { get; set; } = 32;
+
+    /// <summary>Share of the local sessions ingestion and re-embedding may hold while turns and searches come in.</summary>
+    [Range(0.01, 1.0)]
+    public double LocalBackgroundShare { get; set; } = 0.5;
+
+    public Local.LocalBatching LocalBatching =>
+        new(TimeSpan.FromMilliseconds(LocalBatchWindowMs), LocalMaxBatch, BackgroundShare: LocalBackgroundShare);
+
     /// <summary>Embed one sentence at start so the first caller does not pay for loading the model.</summary>
     public bool WarmUp { get; set; } = true;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Parley.Data;
 using Parley.Embeddings.Caching;
 using Parley.Embeddings.Local;
@@ -18,7 +19,8 @@ public static class EmbeddingsHostingExtensions
 
     /// <summary>
     /// Registers <see cref="IEmbeddingGenerator{TInput,TEmbedding}"/> (the configured provider behind the
-    /// two-tier cache) and the <see cref="VectorSchema"/> it implies.
+    /// two-tier cache) and the <see cref="VectorSchema"/> it implies; publishes the <c>Parley.Embeddings</c>
+    /// meter to the host's OpenTelemetry metrics, and the <c>embedding-model</c> readiness check.
     /// </summary>
     public static IHostApplicationBuilder AddParleyEmbeddings(this IHostApplicationBuilder builder)
     {
@@ -28,23 +30,33 @@ public static class EmbeddingsHostingExtensions
             .Validate(o => o.IsLocal || o.BaseUrl is not null || !string.IsNullOrEmpty(o.ApiKey),
                 "Parley:Embeddings:Provider 'openai' needs Parley:Embeddings:ApiKey or Parley:Embeddings:BaseUrl.")
             .ValidateOnStart();
-        var options = builder.Configuration.GetSection(EmbeddingOptions.Section).Get<EmbeddingOptions>() ?? new EmbeddingOptions();
-        builder.Services.AddSingleton(new VectorSchema(options.EffectiveModel, options.EffectiveDimensions));
+        // Everything below reads the bound options when resolved, so the section is read once, and validated.
+        builder.Services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
+            return new VectorSchema(o.EffectiveModel, o.EffectiveDimensions);
+        });
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<EmbeddingMetrics>();
+        builder.Services.AddSingleton(sp => new ModelQueueWait(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        // Only registers the meter's name: the host that adds the OpenTelemetry SDK exports it, others pay nothing.
+        builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddMeter(EmbeddingMetrics.MeterName));
+        builder.Services.AddHealthChecks()
+            .AddCheck<EmbeddingModelHealthCheck>("embedding-model", tags: [HealthTags.Ready],
+                timeout: TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton<EmbeddingReadiness>();
         builder.Services.AddSingleton<EmbeddingCacheStore>();
-        if (options.PersistentCache)
-        {
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddingCacheStore>());
-        }
+        // Idle when the persistent cache is off: nothing is ever queued to it then.
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddingCacheStore>());
         builder.Services.AddHttpClient("parley-embeddings");
 
         builder.Services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(UncachedKey, (sp, _) =>
         {
             var o = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
             return o.IsLocal
-                ? new LocalMiniLmGenerator(sp.GetRequiredService<ILogger<LocalMiniLmGenerator>>(), o.LocalSessions, o.LocalRuntime)
+                ? new LocalMiniLmGenerator(sp.GetRequiredService<ILogger<LocalMiniLmGenerator>>(), o.LocalSessions, o.LocalRuntime,
+                    o.LocalBatching, sp.GetRequiredService<ModelQueueWait>(), sp.GetService<TimeProvider>())
                 : OpenAiEmbeddings.Create(o, sp.GetRequiredService<IHttpClientFactory>().CreateClient("parley-embeddings"));
         });
         builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
@@ -57,10 +69,7 @@ public static class EmbeddingsHostingExtensions
                 o.PersistentCache ? sp.GetRequiredService<EmbeddingCacheStore>() : null,
                 sp.GetRequiredService<EmbeddingMetrics>());
         });
-        if (options.WarmUp)
-        {
-            builder.Services.AddHostedService<EmbeddingWarmUp>();
-        }
+        builder.Services.AddHostedService<EmbeddingWarmUp>();
         return builder;
     }
 }

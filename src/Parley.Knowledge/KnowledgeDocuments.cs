@@ -30,14 +30,13 @@ public sealed class KnowledgeDocuments([FromKeyedServices(DataSourceKeys.Vector)
 
     public async Task DeleteAsync(AccountId account, Guid id, CancellationToken cancellationToken)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(conn, tx);
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("DELETE FROM knowledge_documents WHERE account_id = $1 AND id = $2")
+        await using var tx = await dataSource.ForTenant(account).BeginTransactionAsync(cancellationToken);
+        await using var batch = tx.CreateBatch();
+        var delete = new NpgsqlBatchCommand("DELETE FROM knowledge_documents WHERE account_id = $1 AND id = $2")
         {
             Parameters = { new() { Value = account.Value }, new() { Value = id } },
-        });
+        };
+        batch.BatchCommands.Add(delete);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("""
             UPDATE knowledge_tenant_stats
             SET chunk_count = (SELECT count(*) FROM knowledge_chunks WHERE account_id = $1),
@@ -49,7 +48,7 @@ public sealed class KnowledgeDocuments([FromKeyedServices(DataSourceKeys.Vector)
             Parameters = { new() { Value = account.Value } },
         });
         await batch.ExecuteNonQueryAsync(cancellationToken);
-        if (batch.BatchCommands[1].RecordsAffected == 0)
+        if (delete.RecordsAffected == 0)
         {
             throw new NotFoundException("Document");
         }
@@ -60,30 +59,26 @@ public sealed class KnowledgeDocuments([FromKeyedServices(DataSourceKeys.Vector)
     /// <summary>The account's knowledge version: bumped by every ingest and delete.</summary>
     public async Task<long> VersionAsync(AccountId account, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT coalesce((SELECT version FROM knowledge_tenant_stats WHERE account_id = $1), 0)")
+        await using var batch = dataSource.ForTenant(account).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("SELECT coalesce((SELECT version FROM knowledge_tenant_stats WHERE account_id = $1), 0)")
         {
             Parameters = { new() { Value = account.Value } },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return reader.GetInt64(0);
     }
 
     private async Task<List<DocumentInfo>> QueryAsync(AccountId account, string sql, object[] args, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
+        await using var batch = dataSource.ForTenant(account).CreateBatch();
         var cmd = new NpgsqlBatchCommand(sql);
         foreach (var a in args)
         {
             cmd.Parameters.Add(new NpgsqlParameter { Value = a });
         }
-        batch.BatchCommands.Add(cmd);
+        batch.Add(cmd);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         var list = new List<DocumentInfo>();
         while (await reader.ReadAsync(cancellationToken))
         {

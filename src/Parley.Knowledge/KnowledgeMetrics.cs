@@ -14,6 +14,8 @@ public sealed class KnowledgeMetrics
     private readonly Histogram<double> _writeDuration;
     private readonly Counter<long> _jobs;
     private readonly Histogram<double> _jobDuration;
+    private readonly Histogram<double> _extractionDuration;
+    private readonly Counter<long> _extractorsStarted;
 
     public KnowledgeMetrics(IMeterFactory meterFactory)
     {
@@ -25,6 +27,8 @@ public sealed class KnowledgeMetrics
         _writeDuration = meter.CreateHistogram<double>("parley.ingest.write.duration", "s", "Time to write one document's chunks (COPY, one transaction)");
         _jobs = meter.CreateCounter<long>("parley.ingest.jobs", "{job}", "Attempts of background ingestion jobs, by outcome");
         _jobDuration = meter.CreateHistogram<double>("parley.ingest.job.duration", "s", "Time of one attempt of a background ingestion job");
+        _extractionDuration = meter.CreateHistogram<double>("parley.extraction.duration", "s", "Time to extract one upload in an extractor child, waiting for one included, by outcome");
+        _extractorsStarted = meter.CreateCounter<long>("parley.extraction.children_started", "{process}", "Extractor child processes started");
     }
 
     public void Searched(AccountId account, string strategy, string mode, TimeSpan elapsed)
@@ -47,4 +51,10 @@ public sealed class KnowledgeMetrics
         _jobs.Add(1, tag);
         _jobDuration.Record(elapsed.TotalSeconds, tag);
     }
+
+    /// <summary>One extraction ended: ok, refused (a bad document), stopped (the child was lost to it), failed, or busy (no child free in time).</summary>
+    public void Extracted(string outcome, TimeSpan elapsed) =>
+        _extractionDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("parley.extraction.outcome", outcome));
+
+    public void ExtractorStarted() => _extractorsStarted.Add(1);
 }

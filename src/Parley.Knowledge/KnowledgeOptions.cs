@@ -18,6 +18,14 @@ public sealed class KnowledgeOptions
     public int MaxDocumentBytes { get; set; } = 10 * 1024 * 1024;
 
     /// <summary>
+    /// How long the statement that moves a document's chunks into the table may take: a bulk write that
+    /// feeds the tenant's HNSW index row by row, on a large tenant and a busy node far longer than the
+    /// command timeout that suits a turn's queries.
+    /// </summary>
+    [Range(1, 86_400)]
+    public int IngestWriteTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>
     /// A tenant with more chunks than this gets a partial HNSW index of its own; below it an exact scan
     /// is both exact and fast (about 2 ms per 1 000 chunks measured on 2 cores).
     /// </summary>

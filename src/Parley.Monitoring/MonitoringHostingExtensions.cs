@@ -1,11 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Parley.Data.Writers;
 using Parley.Domain.Knowledge;
 using Parley.Monitoring.Alerts;
-using Parley.Monitoring.Health;
 using Parley.Monitoring.Performance;
 using Parley.Monitoring.Records;
 using Parley.Monitoring.Telemetry;
@@ -15,13 +14,11 @@ namespace Parley.Monitoring;
 
 public static class MonitoringHostingExtensions
 {
-    /// <summary>Health check tag of the checks <c>/health/ready</c> runs.</summary>
-    public const string ReadyTag = "ready";
-
     /// <summary>
-    /// Metrics export (Prometheus, OTLP when configured), the per-search records, the performance and
-    /// database figures, the latency monitor with its alerts and webhook, and the health checks.
-    /// Needs the data, embeddings, knowledge and calls libraries registered.
+    /// What every Parley host shares, after eShop's ServiceDefaults: metrics export (Prometheus, OTLP when
+    /// configured) of whatever meters the composed features publish, the health check service their
+    /// checks join, the per-search records, the performance and database figures, and the latency
+    /// monitor with its alerts and webhook. Needs only the data library registered.
     /// </summary>
     public static IHostApplicationBuilder AddParleyMonitoring(this IHostApplicationBuilder builder)
     {
@@ -39,6 +36,7 @@ public static class MonitoringHostingExtensions
         builder.Services.AddSingleton<SearchRecorder>();
         builder.Services.AddSingleton<ISearchObserver>(sp => sp.GetRequiredService<SearchRecorder>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SearchRecorder>());
+        builder.Services.AddSingleton<IRecordWriter>(sp => sp.GetRequiredService<SearchRecorder>());
         builder.Services.AddSingleton<PerformanceService>();
         builder.Services.AddSingleton<NpgsqlPoolMonitor>();
         builder.Services.AddSingleton<DatabaseMetricsService>();
@@ -61,12 +59,8 @@ public static class MonitoringHostingExtensions
                 pipeline.AddTimeout(TimeSpan.FromSeconds(10));
             });
 
-        builder.Services.AddSingleton<DatabaseReading>();
-        builder.Services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(5))
-            .AddCheck<PgvectorHealthCheck>("pgvector", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(5))
-            .AddCheck<EmbeddingModelHealthCheck>("embedding-model", tags: [ReadyTag], timeout: TimeSpan.FromSeconds(30))
-            .AddCheck<CallLogBacklogHealthCheck>("call-log-backlog", tags: [ReadyTag]);
+        // The features add their own checks (tagged HealthTags.Ready); the host maps the probes.
+        builder.Services.AddHealthChecks();
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Parley.Data;
 using Parley.Embeddings;
 using Parley.Calls;
@@ -9,8 +10,11 @@ using Parley.Server.Admin;
 using Parley.Server.Knowledge;
 using Parley.Server.Auth;
 using Parley.Server.Errors;
+using Parley.Server.Input;
 using Parley.Server.Transactional;
 using Parley.Server.Health;
+using Parley.Server.OpenAi;
+using Parley.Server.Vapi;
 using Parley.Transactional;
 using Parley.Transactional.Persistence;
 
@@ -29,10 +33,12 @@ public static class ServerHostingExtensions
         builder.AddParleyMonitoring();
         builder.AddParleyAuth();
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<Calls.CallAdmission>();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-        // Large enough for document uploads; the knowledge side rejects what is too big with a clear error.
+        builder.Services.AddScoped<OpenAi.ChatCompletionStream>();
+        // The largest body any endpoint takes (a document upload); each endpoint has its own, lower limit (BodyLimitMiddleware).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddOperationTransformer(OpenAi.EventStreamResponse.DescribeAsync));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         return builder;
     }
@@ -40,7 +46,7 @@ public static class ServerHostingExtensions
     /// <summary>Migrates when <c>Parley:Database:Migrate</c> is true (the default), then checks the model.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app, CancellationToken cancellationToken)
     {
-        if (app.Configuration.GetValue("Parley:Database:Migrate", true))
+        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Migrate)
         {
             await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
         }
@@ -52,6 +58,9 @@ public static class ServerHostingExtensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        // The body limit first: the control-character guard reads what it lets through.
+        app.UseMiddleware<BodyLimitMiddleware>();
+        app.UseMiddleware<ControlCharacterGuard>();
         app.MapOpenApi();
         app.MapHealthEndpoints();
         app.MapAdminPage();
@@ -60,6 +69,8 @@ public static class ServerHostingExtensions
         app.MapCallLogEndpoints();
         app.MapKnowledgeEndpoints();
         app.MapTurnEndpoints();
+        app.MapOpenAiEndpoints();
+        app.MapVapiEndpoints();
         app.MapMonitoringEndpoints();
         return app;
     }

@@ -5,13 +5,17 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Parley.Data;
 using Parley.Domain;
+using Parley.Transactional.Health;
 using Parley.Transactional.Persistence;
 
 namespace Parley.Transactional;
 
 public static class TransactionalHostingExtensions
 {
-    /// <summary>EF Core on the transactional pool, with the tenant interceptor, the migrator and the status reader.</summary>
+    /// <summary>
+    /// EF Core on the transactional pool, with the tenant interceptor, the migrator and the status reader;
+    /// the readiness checks <c>database</c> (reachable, migrated) and <c>pgvector</c> (installed, recent enough).
+    /// </summary>
     public static IHostApplicationBuilder AddParleyTransactional(this IHostApplicationBuilder builder)
     {
         builder.Services.AddDbContext<ParleyDbContext>((sp, o) => o
@@ -20,6 +24,10 @@ public static class TransactionalHostingExtensions
             .AddInterceptors(new TenantConnectionInterceptor(sp.GetRequiredService<ITenantContext>())));
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<DatabaseStatus>();
+        builder.Services.AddSingleton<DatabaseReading>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(5))
+            .AddCheck<PgvectorHealthCheck>("pgvector", tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(5));
         builder.Services.AddScoped<Demo.DemoSeeder>();
         builder.Services.AddScoped<Accounts.AccountService>();
         builder.Services.AddScoped<ApiKeys.ApiKeyService>();
@@ -28,6 +36,7 @@ public static class TransactionalHostingExtensions
         builder.Services.AddScoped<Contacts.ContactService>();
         builder.Services.AddScoped<Users.UserService>();
         builder.Services.AddScoped<Integrations.IntegrationService>();
+        builder.Services.AddSingleton<Integrations.IntegrationCredentialLookup>();
         builder.Services.AddScoped<Calls.CallService>();
         builder.Services.AddSingleton<Calls.CallLogStore>();
         builder.Services.AddScoped<Billing.BillingService>();

@@ -18,6 +18,10 @@ public class ParleyAppFactory(string connectionString, IDictionary<string, strin
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Parley", connectionString);
         builder.UseSetting("Parley:AdminKey", AdminKey);
+        // Embedding a turn's question had no budget of its own before it became a stage: the suite's
+        // turns keep it that way, so that a machine busy with the rest of the suite does not send them
+        // to the full-text fallback. The embed-budget tests set their own.
+        builder.UseSetting("Parley:Calls:EmbedBudgetMs", "10000");
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(k, v);

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using NAudio.Wave;
 using NAudio.Wave.SampleProviders;
 using Parley.Domain;
@@ -15,6 +16,93 @@ public static class WavAudio
 {
     /// <summary>Larger uploads are refused: a minute of 16 kHz speech is about 2 MB.</summary>
     public const int MaxBytes = 10 * 1024 * 1024;
+
+    /// <summary>Sample rates a caller's audio may have: telephony's 8 kHz up to studio 48 kHz.</summary>
+    public const int MinSampleRate = 8000;
+
+    public const int MaxSampleRate = 48_000;
+
+    /// <summary>
+    /// Checks a caller's WAV header against its bytes before anything decodes it (400 otherwise):
+    /// PCM or float, 8–48 kHz, mono or stereo, every chunk within the file, at most
+    /// <paramref name="maxSeconds"/> of audio. Decoding trusts the header: a 1 Hz file would be
+    /// resampled 16 000-fold into memory, and a size field claiming 4 GB would be read as such.
+    /// Provider output is not checked here (speech APIs stream WAVs with placeholder sizes).
+    /// </summary>
+    public static void Validate(ReadOnlySpan<byte> wav, int maxSeconds)
+    {
+        if (wav.Length < 12 || !wav[..4].SequenceEqual("RIFF"u8) || !wav.Slice(8, 4).SequenceEqual("WAVE"u8))
+        {
+            throw Bad("The audio is not a WAV file (no RIFF/WAVE header).");
+        }
+        var riff = BinaryPrimitives.ReadUInt32LittleEndian(wav[4..]);
+        if (riff > (uint)(wav.Length - 8))
+        {
+            throw Bad($"The WAV header declares {(ulong)riff + 8} bytes; the file has {wav.Length}.");
+        }
+        var end = (int)riff + 8;
+        int at = 12, format = 0, channels = 0, rate = 0, byteRate = 0, blockAlign = 0, bits = 0;
+        long data = -1;
+        while (at + 8 <= end)
+        {
+            var size = BinaryPrimitives.ReadUInt32LittleEndian(wav[(at + 4)..]);
+            if (size > (uint)(end - at - 8))
+            {
+                throw Bad($"The WAV's '{ChunkName(wav.Slice(at, 4))}' chunk declares {size} bytes; only {end - at - 8} follow.");
+            }
+            var body = wav.Slice(at + 8, (int)size);
+            if (wav.Slice(at, 4).SequenceEqual("fmt "u8) && size >= 16)
+            {
+                format = BinaryPrimitives.ReadUInt16LittleEndian(body);
+                channels = BinaryPrimitives.ReadUInt16LittleEndian(body[2..]);
+                rate = (int)Math.Min(int.MaxValue, BinaryPrimitives.ReadUInt32LittleEndian(body[4..]));
+                byteRate = (int)Math.Min(int.MaxValue, BinaryPrimitives.ReadUInt32LittleEndian(body[8..]));
+                blockAlign = BinaryPrimitives.ReadUInt16LittleEndian(body[12..]);
+                bits = BinaryPrimitives.ReadUInt16LittleEndian(body[14..]);
+            }
+            else if (wav.Slice(at, 4).SequenceEqual("data"u8))
+            {
+                data = size;
+            }
+            at += 8 + (int)size + (int)(size & 1);
+        }
+        if (format == 0 || data < 0)
+        {
+            throw Bad("The WAV has no 'fmt ' or no 'data' chunk.");
+        }
+        if (format is not (1 or 3 or 0xFFFE))
+        {
+            throw Bad($"The WAV's audio format is {format}; send PCM (1) or IEEE float (3).");
+        }
+        if (rate is < MinSampleRate or > MaxSampleRate)
+        {
+            throw Bad($"The WAV's sample rate is {rate} Hz; it must be between {MinSampleRate} and {MaxSampleRate} Hz.");
+        }
+        if (channels is < 1 or > 2)
+        {
+            throw Bad($"The WAV has {channels} channels; send mono or stereo.");
+        }
+        if (bits is not (8 or 16 or 24 or 32) || blockAlign != channels * bits / 8 || byteRate != rate * blockAlign)
+        {
+            throw Bad($"The WAV's format does not add up: {bits} bits, {channels} channels, {blockAlign} bytes a frame, {byteRate} bytes a second at {rate} Hz.");
+        }
+        if (data / (double)byteRate > maxSeconds)
+        {
+            throw Bad($"The audio is {data / (double)byteRate:F1} s long; the limit is {maxSeconds} s.");
+        }
+    }
+
+    private static InvalidRequestException Bad(string message) => new("audio", message);
+
+    private static string ChunkName(ReadOnlySpan<byte> id)
+    {
+        Span<char> name = stackalloc char[4];
+        for (var i = 0; i < 4; i++)
+        {
+            name[i] = id[i] is >= 0x20 and < 0x7F ? (char)id[i] : '?';
+        }
+        return new string(name);
+    }
 
     /// <summary>The audio's samples as 16-bit mono PCM at <paramref name="sampleRate"/>; 400 on anything that is not a WAV.</summary>
     public static short[] ToPcm16(ReadOnlySpan<byte> wav, int sampleRate)

@@ -5,19 +5,39 @@ using Parley.Domain.Knowledge;
 namespace Parley.Calls.Pipeline;
 
 /// <summary>A cached answer and what it was answered from.</summary>
-public sealed record CachedAnswer(string Question, float[] Embedding, string Answer, IReadOnlyList<SearchHit> Sources, long KnowledgeVersion);
+/// <param name="Question">The standalone query the answer was given to (the transcript, or its follow-up rewrite).</param>
+/// <param name="DependsOnContext">
+/// The answer was shaped by the conversation (a rewritten follow-up, or an LLM that was given the call's
+/// history): it is served again only to the very same standalone query, never to a merely similar one.
+/// </param>
+public sealed record CachedAnswer(
+    string Question, float[] Embedding, string Answer, IReadOnlyList<SearchHit> Sources, long KnowledgeVersion, bool DependsOnContext = false);
 
 /// <summary>
 /// Per agent: a question whose embedding is within <c>AnswerCacheSimilarity</c> (cosine) of one already
 /// answered, against the same version of the account's knowledge, gets that answer without the LLM.
 /// Any ingest or delete bumps the version, which invalidates every entry of the account. In process
-/// (a linear scan of a bounded list per agent: a few microseconds for hundreds of entries).
+/// (a linear scan of a bounded list per agent: a few microseconds for hundreds of entries). A turn
+/// without a vector (its embedding missed its budget) can still be served by the exact text.
 /// </summary>
 public sealed class SemanticAnswerCache(IOptions<CallOptions> options)
 {
     private readonly ConcurrentDictionary<Guid, LinkedList<CachedAnswer>> _byAgent = new();
 
-    public CachedAnswer? Find(Guid agentId, ReadOnlySpan<float> question, long knowledgeVersion)
+    /// <param name="query">The standalone query; a context-dependent entry must match it exactly.</param>
+    public CachedAnswer? Find(Guid agentId, string query, ReadOnlyMemory<float> question, long knowledgeVersion) =>
+        Best(agentId, knowledgeVersion, options.Value.AnswerCacheSimilarity,
+            entry => entry.DependsOnContext && !SameText(query, entry.Question) ? 0 : Cosine(question.Span, entry.Embedding));
+
+    /// <summary>
+    /// The answer to this very question (case, surrounding spaces and end punctuation aside), for a turn
+    /// whose embedding missed its budget: a text needs no vector to be looked up.
+    /// </summary>
+    public CachedAnswer? FindExact(Guid agentId, string question, long knowledgeVersion) =>
+        Best(agentId, knowledgeVersion, 1, entry => SameText(question, entry.Question) ? 1 : 0);
+
+    /// <summary>The entry scoring at least <paramref name="threshold"/>, best first; drops entries of older knowledge on the way.</summary>
+    private CachedAnswer? Best(Guid agentId, long knowledgeVersion, double threshold, Func<CachedAnswer, double> score)
     {
         if (!_byAgent.TryGetValue(agentId, out var entries))
         {
@@ -26,7 +46,7 @@ public sealed class SemanticAnswerCache(IOptions<CallOptions> options)
         lock (entries)
         {
             CachedAnswer? best = null;
-            var bestScore = options.Value.AnswerCacheSimilarity;
+            var bestScore = threshold;
             for (var node = entries.First; node is not null;)
             {
                 var next = node.Next;
@@ -34,20 +54,21 @@ public sealed class SemanticAnswerCache(IOptions<CallOptions> options)
                 {
                     entries.Remove(node);
                 }
-                else
+                else if (score(node.Value) is var s && s >= bestScore)
                 {
-                    var score = Cosine(question, node.Value.Embedding);
-                    if (score >= bestScore)
-                    {
-                        best = node.Value;
-                        bestScore = score;
-                    }
+                    best = node.Value;
+                    bestScore = s;
                 }
                 node = next;
             }
             return best;
         }
     }
+
+    private static bool SameText(string a, string b) =>
+        Core(a).Equals(Core(b), StringComparison.OrdinalIgnoreCase);
+
+    private static ReadOnlySpan<char> Core(string text) => text.AsSpan().Trim().TrimEnd("?.!").TrimEnd();
 
     private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

@@ -11,4 +11,7 @@ public sealed record TurnResult(Guid TurnId, string Answer, IReadOnlyList<TurnSo
 {
     /// <summary>What the turn answered: the text sent, or what the recogniser heard (null when it heard nothing).</summary>
     public string? Transcript { get; init; }
+
+    /// <summary>What retrieval ran on when the transcript leaned on earlier turns and was rewritten; null otherwise.</summary>
+    public string? StandaloneQuery { get; init; }
 }

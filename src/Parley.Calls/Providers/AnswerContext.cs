@@ -5,13 +5,6 @@ namespace Parley.Calls.Providers;
 /// <summary>Everything an answer is made from: the agent's instructions, the conversation so far, the passages.</summary>
 public sealed record AnswerContext(string SystemPrompt, string Question, IReadOnlyList<SearchHit> Passages, IReadOnlyList<(string Question, string Answer)> History, double MinSimilarity);
 
-/// <summary>Turns a question and passages into a short spoken answer.</summary>
-public interface IAnswerGenerator
-{
-    string Name { get; }
-    Task<string> AnswerAsync(AnswerContext context, CancellationToken cancellationToken);
-}
-
 /// <summary>Turns text into speech: a WAV file's bytes.</summary>
 public interface ITextToSpeech
 {

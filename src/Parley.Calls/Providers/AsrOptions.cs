@@ -36,5 +36,9 @@ public sealed class AsrOptions
     [Range(1, 64)]
     public int? LocalDecoders { get; set; }
 
+    /// <summary>A caller's recording longer than this is refused (400) before it is decoded.</summary>
+    [Range(1, 3600)]
+    public int MaxAudioSeconds { get; set; } = 60;
+
     public string EffectiveModel => Model ?? "whisper-1";
 }

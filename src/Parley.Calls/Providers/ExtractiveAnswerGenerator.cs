@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace Parley.Calls.Providers;
@@ -22,8 +23,41 @@ public sealed partial class ExtractiveAnswerGenerator : IAnswerGenerator
 
     public string Name => "extractive";
 
-    public Task<string> AnswerAsync(AnswerContext context, CancellationToken cancellationToken) =>
-        Task.FromResult(Compose(context));
+    /// <summary>Sentences are picked by the question's words alone: the history plays no part.</summary>
+    public bool UsesHistory => false;
+
+    /// <summary>Nothing billable runs here: the answer carries no usage.</summary>
+    public Task<GeneratedAnswer> AnswerAsync(AnswerContext context, CancellationToken cancellationToken) =>
+        Task.FromResult(new GeneratedAnswer(Compose(context), null));
+
+    /// <summary>Word by word (each piece a word and the space before it): the answer is whole at once, so this only shapes it like a model's stream.</summary>
+    public async IAsyncEnumerable<string> StreamAsync(AnswerContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var piece in WordPieces(Compose(context)))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return piece;
+        }
+        await Task.CompletedTask;
+    }
+
+    /// <summary>A text cut before each space, so that the pieces joined give the text back exactly.</summary>
+    public static IEnumerable<string> WordPieces(string text)
+    {
+        var start = 0;
+        for (var i = 1; i < text.Length; i++)
+        {
+            if (text[i] == ' ')
+            {
+                yield return text[start..i];
+                start = i;
+            }
+        }
+        if (start < text.Length)
+        {
+            yield return text[start..];
+        }
+    }
 
     public static string Compose(AnswerContext context)
     {

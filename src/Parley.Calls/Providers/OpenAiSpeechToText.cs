@@ -1,5 +1,6 @@
 using OpenAI.Audio;
 using Parley.Calls.Audio;
+using Parley.Domain;
 
 namespace Parley.Calls.Providers;
 
@@ -20,6 +21,7 @@ public sealed class OpenAiSpeechToText(AsrOptions options) : ISpeechToText
             Language = options.Language,
             ResponseFormat = AudioTranscriptionFormat.Simple,
         }, cancellationToken);
-        return transcription.Value.Text?.Trim() ?? "";
+        // Outside text: control characters removed before the transcript reaches the search, the model and the call log.
+        return ControlCharacters.Strip(transcription.Value.Text ?? "").Trim();
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using Parley.Calls.Audio;
+using Parley.Domain;
 
 namespace Parley.Calls.Providers;
 
@@ -85,7 +86,8 @@ public sealed class PocketsphinxSpeechToText : ISpeechToText, IDisposable
                 _ = PocketsphinxNative.EndUtterance(decoder);
             }
             var hyp = PocketsphinxNative.Hypothesis(decoder, out _);
-            return hyp == IntPtr.Zero ? "" : Marshal.PtrToStringUTF8(hyp)?.Trim() ?? "";
+            // Words of its dictionary, but native text all the same: cleaned like every recogniser's.
+            return hyp == IntPtr.Zero ? "" : ControlCharacters.Strip(Marshal.PtrToStringUTF8(hyp) ?? "").Trim();
         }
         finally
         {

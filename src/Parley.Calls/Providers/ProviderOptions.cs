@@ -3,6 +3,8 @@ namespace Parley.Calls.Providers;
 /// <summary><c>Parley:Llm</c>: <c>local</c> (default, the extractive answerer, no network) or <c>openai</c>. Speech has its own: <see cref="AsrOptions"/>, <see cref="TtsOptions"/>.</summary>
 public sealed class ProviderOptions
 {
+    public const string Section = "Parley:Llm";
+
     public string Provider { get; set; } = "local";
     public Uri? BaseUrl { get; set; }
     public string? ApiKey { get; set; }

@@ -35,6 +35,8 @@ internal sealed class IngestCommand : AsyncCommand<IngestCommand.Settings>
         }
         using var host = CliHost.Build();
         var ingestion = host.Services.GetRequiredService<KnowledgeIngestion>();
+        // Files are read in the extractor sandbox, as uploads are: a hostile PDF is one skipped file, not a crashed command.
+        var extraction = host.Services.GetRequiredService<ExtractionSandbox>();
         var started = Stopwatch.GetTimestamp();
         int documents = 0, chunks = 0, unchanged = 0;
         var failures = new List<string>();
@@ -49,12 +51,12 @@ internal sealed class IngestCommand : AsyncCommand<IngestCommand.Settings>
                     try
                     {
                         var bytes = await File.ReadAllBytesAsync(file, cancellationToken);
-                        var doc = TextExtractor.Extract(file, null, bytes, null);
+                        var doc = await extraction.ExtractAsync(Path.GetFileName(file), null, bytes, null, cancellationToken);
                         var progress = new Progress<(int Done, int Total)>(p => { task.MaxValue = Math.Max(1, p.Total); task.Value = p.Done; });
                         var result = await ingestion.IngestAsync(account, new IngestRequest(Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.GetFullPath(file)), doc.Title ?? Path.GetFileNameWithoutExtension(file), doc), progress, cancellationToken);
                         documents++;
-                        chunks += result.Status == "unchanged" ? 0 : result.Chunks;
-                        unchanged += result.Status == "unchanged" ? 1 : 0;
+                        chunks += result.Status == IngestStatus.Unchanged ? 0 : result.Chunks;
+                        unchanged += result.Status == IngestStatus.Unchanged ? 1 : 0;
                     }
                     catch (Exception e) when (e is ArgumentException or InvalidRequestException or IOException)
                     {

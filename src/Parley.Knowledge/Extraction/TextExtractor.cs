@@ -1,4 +1,5 @@
 using System.Text;
+using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 using Markdig;
 using Markdig.Syntax;
@@ -8,30 +9,41 @@ namespace Parley.Knowledge.Extraction;
 
 /// <summary>
 /// Turns uploads into clean text with their headings: Markdown through Markdig's syntax tree, HTML
-/// through AngleSharp's DOM, PDF through PdfPig, plain text by blank-line paragraphs.
+/// through AngleSharp's DOM, PDF through PdfPig, plain text by blank-line paragraphs. The server
+/// never calls this on an upload itself: <see cref="ExtractionSandbox"/> runs it in a child process
+/// under memory and CPU limits, because a parser can crash in ways no catch survives (PdfPig 0.1.16
+/// overflows its stack on a deeply nested Type 4 function) or inflate a small file to gigabytes.
 /// </summary>
 public static class TextExtractor
 {
+    private const string BlockSelector = "h1, h2, h3, h4, h5, h6, p, li, pre, blockquote, td, th, dt, dd, figcaption";
+
+    private static readonly HashSet<string> Blocks = [.. BlockSelector.Split(", ")];
+
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseAdvancedExtensions().Build();
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>Picks the format from the file name (or content type) and extracts.</summary>
-    public static ExtractedDocument Extract(string fileName, string? contentType, byte[] bytes, string? title)
+    /// <summary>Picks the format from the file name (or content type) and extracts, with <see cref="ExtractionLimits.Default"/>.</summary>
+    public static ExtractedDocument Extract(string fileName, string? contentType, byte[] bytes, string? title) =>
+        Extract(fileName, contentType, bytes, title, ExtractionLimits.Default);
+
+    /// <summary>Picks the format from the file name (or content type) and extracts within <paramref name="limits"/>.</summary>
+    public static ExtractedDocument Extract(string fileName, string? contentType, byte[] bytes, string? title, ExtractionLimits limits)
     {
         var ext = Path.GetExtension(fileName).ToLowerInvariant();
         if (ext == ".pdf" || contentType == "application/pdf")
         {
-            return FromPdf(bytes, title);
+            return FromPdf(bytes, title, limits);
         }
         var text = DecodeText(bytes);
         return ext switch
         {
-            ".md" or ".markdown" => FromMarkdown(text, title),
-            ".html" or ".htm" => FromHtml(text, title),
-            ".txt" or ".text" or "" => FromPlainText(text, title),
-            _ when contentType is "text/markdown" => FromMarkdown(text, title),
-            _ when contentType is "text/html" => FromHtml(text, title),
-            _ when contentType is "text/plain" => FromPlainText(text, title),
+            ".md" or ".markdown" => FromMarkdown(text, title, limits),
+            ".html" or ".htm" => FromHtml(text, title, limits),
+            ".txt" or ".text" or "" => FromPlainText(text, title, limits),
+            _ when contentType is "text/markdown" => FromMarkdown(text, title, limits),
+            _ when contentType is "text/html" => FromHtml(text, title, limits),
+            _ when contentType is "text/plain" => FromPlainText(text, title, limits),
             _ => throw new ArgumentException($"Unsupported file type '{ext}': use .txt, .md, .html or .pdf."),
         };
     }
@@ -54,9 +66,9 @@ public static class TextExtractor
         }
     }
 
-    public static ExtractedDocument FromPlainText(string text, string? title)
+    public static ExtractedDocument FromPlainText(string text, string? title, ExtractionLimits? limits = null)
     {
-        var b = new SectionBuilder();
+        var b = new SectionBuilder((limits ?? ExtractionLimits.Default).MaxTextBytes);
         foreach (var para in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
         {
             b.Paragraph(para);
@@ -64,9 +76,9 @@ public static class TextExtractor
         return b.Build(title);
     }
 
-    public static ExtractedDocument FromMarkdown(string markdown, string? title)
+    public static ExtractedDocument FromMarkdown(string markdown, string? title, ExtractionLimits? limits = null)
     {
-        var b = new SectionBuilder();
+        var b = new SectionBuilder((limits ?? ExtractionLimits.Default).MaxTextBytes);
         var doc = Markdown.Parse(markdown, Pipeline);
         foreach (var block in doc.Descendants<LeafBlock>())
         {
@@ -84,42 +96,82 @@ public static class TextExtractor
         return b.Build(title);
     }
 
-    public static ExtractedDocument FromHtml(string html, string? title)
+    public static ExtractedDocument FromHtml(string html, string? title, ExtractionLimits? limits = null)
     {
-        var document = new HtmlParser().ParseDocument(html);
+        limits ??= ExtractionLimits.Default;
+        var document = new HtmlParser().ParseDocument(HtmlNesting.Cap(html, limits.MaxHtmlDepth));
         foreach (var junk in document.QuerySelectorAll("script, style, noscript, template, nav, footer"))
         {
             junk.Remove();
         }
-        const string selector = "h1, h2, h3, h4, h5, h6, p, li, pre, blockquote, td, th, dt, dd, figcaption";
-        var b = new SectionBuilder();
-        foreach (var el in document.QuerySelectorAll(selector))
+        var b = new SectionBuilder(limits.MaxTextBytes);
+        // Which elements hold a block somewhere below: each block marks its ancestors up to the first
+        // one already marked, so every element is marked once (a per-block ancestor search would cost
+        // depth times blocks).
+        var holdsBlocks = new HashSet<IElement>(ReferenceEqualityComparer.Instance);
+        foreach (var block in document.QuerySelectorAll(BlockSelector))
         {
-            // A paragraph inside a list item is read with its item, once.
-            if (el.ParentElement?.Closest(selector) is not null)
+            var up = block.ParentElement;
+            while (up is not null && holdsBlocks.Add(up))
             {
-                continue;
+                up = up.ParentElement;
             }
-            var name = el.LocalName;
-            if (name.Length == 2 && name[0] == 'h' && char.IsDigit(name[1]))
-            {
-                b.Heading(name[1] - '0', el.TextContent);
-            }
-            else
-            {
-                b.Paragraph(el.TextContent);
-            }
+        }
+        if ((document.Body ?? document.DocumentElement) is { } root)
+        {
+            Read(root, b, holdsBlocks);
         }
         var htmlTitle = document.Title is { Length: > 0 } t ? t.Trim() : null;
         return b.Build(title ?? htmlTitle);
     }
 
-    public static ExtractedDocument FromPdf(byte[] bytes, string? title)
+    /// <summary>
+    /// Reads a container in document order: a block is one paragraph (or heading) with all its text,
+    /// a paragraph inside a list item read once with its item; text and inline elements between
+    /// blocks are a paragraph of their own. Recursion is bounded by the nesting cap.
+    /// </summary>
+    private static void Read(IElement container, SectionBuilder b, HashSet<IElement> holdsBlocks)
     {
-        var b = new SectionBuilder();
+        var run = new StringBuilder();
+        foreach (var node in container.ChildNodes)
+        {
+            if (node is IElement el && (Blocks.Contains(el.LocalName) || holdsBlocks.Contains(el)))
+            {
+                b.Paragraph(run.ToString());
+                run.Clear();
+                var name = el.LocalName;
+                if (!Blocks.Contains(name))
+                {
+                    Read(el, b, holdsBlocks);
+                }
+                else if (name.Length == 2 && name[0] == 'h' && char.IsDigit(name[1]))
+                {
+                    b.Heading(name[1] - '0', el.TextContent);
+                }
+                else
+                {
+                    b.Paragraph(el.TextContent);
+                }
+            }
+            else if (node.NodeType is NodeType.Text or NodeType.Element)
+            {
+                run.Append(node is IElement { LocalName: "br" } ? " " : node.TextContent);
+            }
+        }
+        b.Paragraph(run.ToString());
+    }
+
+    public static ExtractedDocument FromPdf(byte[] bytes, string? title, ExtractionLimits? limits = null)
+    {
+        limits ??= ExtractionLimits.Default;
+        var b = new SectionBuilder(limits.MaxTextBytes);
         try
         {
             using var pdf = PdfDocument.Open(bytes);
+            if (pdf.NumberOfPages > limits.MaxPages)
+            {
+                throw new ArgumentException($"The PDF has {pdf.NumberOfPages} pages; the limit is {limits.MaxPages}.");
+            }
             foreach (var page in pdf.GetPages())
             {
                 var words = page.GetWords().Select(w => w.Text);
@@ -127,7 +179,7 @@ public static class TextExtractor
             }
             return b.Build(title ?? pdf.Information.Title);
         }
-        catch (Exception e) when (e is not ArgumentException)
+        catch (Exception e) when (e is not (ArgumentException or OutOfMemoryException or InsufficientExecutionStackException))
         {
             throw new ArgumentException($"The PDF could not be read: {e.Message}");
         }

@@ -39,12 +39,16 @@ public sealed class KnowledgeIngestion(
         var existing = await FindAsync(scope, request.Source, cancellationToken);
         if (existing is { } e && e.Hash.AsSpan().SequenceEqual(hash))
         {
-            return new IngestResult(e.Id, e.Chunks, "unchanged");
+            return new IngestResult(e.Id, e.Chunks, IngestStatus.Unchanged);
         }
 
         var chunks = new Ingestion.Chunker(options.Value.ChunkTokens, options.Value.ChunkOverlap).Split(request.Document);
         var vectors = new List<float[]>(chunks.Count);
-        var generation = new EmbeddingGenerationOptions { AdditionalProperties = new() { [EmbeddingProperties.Account] = account.ToString() } };
+        var generation = new EmbeddingGenerationOptions { AdditionalProperties = new()
+        {
+            [EmbeddingProperties.Account] = account.ToString(),
+            [EmbeddingProperties.Priority] = EmbeddingPriority.Background,
+        } };
         progress?.Report((0, chunks.Count));
         foreach (var batch in chunks.Chunk(EmbeddingBatch))
         {
@@ -58,18 +62,14 @@ public sealed class KnowledgeIngestion(
         }
 
         var started = Stopwatch.GetTimestamp();
-        var docMetadata = JsonNode.Parse(metadata)!.AsObject();
+        // A chunk keeps only its own metadata (its heading path, capped by the extractor); the
+        // document's metadata and source are stored once on the document and joined at search.
         var rows = chunks.Select((c, i) =>
-        {
-            var meta = docMetadata.DeepClone().AsObject();
-            meta["headings"] = new JsonArray(c.Headings.Select(h => (JsonNode)h).ToArray());
-            meta["source"] = request.Source;
-            return new ChunkRow(Guid.CreateVersion7(), c.Ordinal, c.Content, meta.ToJsonString(), vectors[i]);
-        }).ToList();
+            new ChunkRow(Guid.CreateVersion7(), c.Ordinal, c.Content, ChunkMetadata(c), vectors[i])).ToList();
         var documentId = await WriteAsync(scope, existing?.Id ?? Guid.CreateVersion7(), request, hash, metadata, rows, cancellationToken);
         routing.MarkWritten(account);
         metrics.Ingested(account, rows.Count, Stopwatch.GetElapsedTime(started));
-        return new IngestResult(documentId, rows.Count, existing is null ? "created" : "replaced");
+        return new IngestResult(documentId, rows.Count, existing is null ? IngestStatus.Created : IngestStatus.Replaced);
     }
 
     /// <summary>The rules every document meets before anything is embedded or queued (400 otherwise).</summary>
@@ -82,8 +82,13 @@ public sealed class KnowledgeIngestion(
             .Require(!string.IsNullOrWhiteSpace(text), "text", "The document has no text.")
             .Require(Encoding.UTF8.GetByteCount(text) <= options.Value.MaxDocumentBytes, "text", $"The document is larger than {options.Value.MaxDocumentBytes} bytes.")
             .Require(request.Metadata is null || request.Metadata.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null, "metadata", "metadata must be a JSON object.")
+            .Require(Encoding.UTF8.GetByteCount(MetadataJson(request)) <= JsonLimits.MetadataBytes, "metadata", $"metadata is larger than {JsonLimits.MetadataBytes} bytes.")
             .ThrowIfInvalid();
     }
+
+    /// <summary><c>{"headings": [...]}</c>: what a search result adds to its document's metadata.</summary>
+    private static string ChunkMetadata(Chunk chunk) =>
+        new JsonObject { ["headings"] = new JsonArray(chunk.Headings.Select(h => (JsonNode)h).ToArray()) }.ToJsonString();
 
     /// <summary>
     /// What makes two ingests the same: title, metadata and text. The same hash again is a no-op, and
@@ -100,14 +105,12 @@ public sealed class KnowledgeIngestion(
 
     private async Task<(Guid Id, byte[] Hash, int Chunks)?> FindAsync(TenantScope scope, string source, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(scope));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT id, content_hash, chunk_count FROM knowledge_documents WHERE account_id = $1 AND source = $2")
+        await using var batch = dataSource.ForTenant(scope).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("SELECT id, content_hash, chunk_count FROM knowledge_documents WHERE account_id = $1 AND source = $2")
         {
             Parameters = { new() { Value = scope.RequireAccount().Value }, new() { Value = source } },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? (reader.GetGuid(0), reader.GetFieldValue<byte[]>(1), reader.GetInt32(2))
             : null;
@@ -120,9 +123,8 @@ public sealed class KnowledgeIngestion(
     public async Task<Guid> WriteAsync(TenantScope scope, Guid documentId, IngestRequest request, byte[] hash, string metadata, IReadOnlyList<ChunkRow> rows, CancellationToken cancellationToken)
     {
         var account = scope.RequireAccount().Value;
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        await TenantSql.ApplyAsync(conn, scope, transactionLocal: true, cancellationToken);
+        await using var tenant = await dataSource.ForTenant(scope).BeginTransactionAsync(cancellationToken);
+        var (conn, tx) = (tenant.Connection, tenant.Transaction);
         await using (var cmd = new NpgsqlCommand("""
             INSERT INTO knowledge_documents (account_id, id, source, title, content_hash, metadata, chunk_count, status)
             VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, 'ready')
@@ -164,7 +166,7 @@ public sealed class KnowledgeIngestion(
             }
             await writer.CompleteAsync(cancellationToken);
         }
-        await using (var move = new NpgsqlBatch(conn, tx))
+        await using (var move = new NpgsqlBatch(conn, tx) { Timeout = options.Value.IngestWriteTimeoutSeconds })
         {
             move.BatchCommands.Add(new NpgsqlBatchCommand("""
                 INSERT INTO knowledge_chunks (account_id, id, document_id, ordinal, content, metadata, embedding, language, embedding_model)
@@ -185,7 +187,7 @@ public sealed class KnowledgeIngestion(
             });
             await move.ExecuteNonQueryAsync(cancellationToken);
         }
-        await tx.CommitAsync(cancellationToken);
+        await tenant.CommitAsync(cancellationToken);
         return documentId;
     }
 }

@@ -1,3 +1,5 @@
+using Parley.Knowledge.Ingestion;
+
 namespace Parley.Knowledge.Jobs;
 
 /// <summary>How far a job has come: chunks embedded of the total (both 0 until it is chunked).</summary>
@@ -5,13 +7,12 @@ public sealed record JobProgress(int Done, int Total, double Percent);
 
 /// <summary>
 /// A background ingestion as <c>GET /v1/knowledge/jobs/{id}</c> shows it.
-/// <c>Status</c>: <c>queued</c>, <c>running</c>, <c>succeeded</c> or <c>failed</c>; <c>Stage</c> says
-/// what a running job is doing (<c>embedding</c>, <c>writing</c>) or why a queued one waits.
-/// <c>Result</c> is the ingest's own status once done: <c>created</c>, <c>replaced</c> or <c>unchanged</c>.
+/// <c>Stage</c> says what a running job is doing (<c>embedding</c>, <c>writing</c>) or why a queued one
+/// waits; <c>Result</c> is the ingest's own status once done.
 /// </summary>
 public sealed record IngestionJob(
     Guid Id,
-    string Status,
+    JobStatus Status,
     string Stage,
     string Source,
     string Title,
@@ -21,7 +22,7 @@ public sealed record IngestionJob(
     int MaxAttempts,
     Guid? DocumentId,
     int? Chunks,
-    string? Result,
+    IngestStatus? Result,
     string? Error,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,

@@ -10,8 +10,12 @@ using Parley.Knowledge.Ingestion;
 
 namespace Parley.Knowledge.Jobs;
 
-/// <summary>A job as its worker holds it: <paramref name="Token"/> is the lease owner, unique per claim.</summary>
-public sealed record ClaimedJob(AccountId Account, Guid Id, string Token, int Attempts, int MaxAttempts, IngestRequest Request);
+/// <summary>
+/// A job as its worker holds it: <paramref name="Token"/> is the lease owner, unique per claim. A job
+/// of an uploaded file has its <paramref name="File"/> still to extract; its request's document is
+/// empty until then.
+/// </summary>
+public sealed record ClaimedJob(AccountId Account, Guid Id, string Token, int Attempts, int MaxAttempts, IngestRequest Request, JobFile? File = null);
 
 /// <summary>
 /// The <c>knowledge_jobs</c> table on the raw driver. Lease times are the database's <c>now()</c>, not
@@ -19,7 +23,7 @@ public sealed record ClaimedJob(AccountId Account, Guid Id, string Token, int At
 /// Every statement that changes a claimed job checks <c>locked_by</c>, so a worker that lost its
 /// lease (it stalled, another took the job) can no longer write the job's state.
 /// </summary>
-public sealed class IngestionJobStore(
+public sealed partial class IngestionJobStore(
     [FromKeyedServices(DataSourceKeys.Vector)] NpgsqlDataSource dataSource,
     KnowledgeIngestion ingestion,
     IOptions<IngestionJobOptions> options)
@@ -38,12 +42,17 @@ public sealed class IngestionJobStore(
         ingestion.Validate(request);
         var document = JsonSerializer.Serialize(new StoredDocument(request.Document.Title,
             request.Document.Sections.Select(s => new StoredSection(s.Headings, s.Paragraphs)).ToList()));
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
+        return await InsertAsync(account, request, KnowledgeIngestion.ContentHash(request), document, bytes, null, cancellationToken);
+    }
+
+    private async Task<(IngestionJob Job, bool Created)> InsertAsync(AccountId account, IngestRequest request, byte[] hash, string document, long bytes,
+        JobFile? file, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.ForTenant(account).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand($"""
             WITH inserted AS (
-              INSERT INTO knowledge_jobs (account_id, id, source, title, content_hash, document, metadata, bytes, max_attempts)
-              VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)
+              INSERT INTO knowledge_jobs (account_id, id, source, title, content_hash, document, metadata, bytes, max_attempts, file, file_name, file_type, file_title)
+              VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13)
               ON CONFLICT (account_id, source, content_hash) WHERE status IN ('queued', 'running') DO NOTHING
               RETURNING {Columns}, true AS created
             )
@@ -59,15 +68,18 @@ public sealed class IngestionJobStore(
                 new() { Value = Guid.CreateVersion7() },
                 new() { Value = request.Source },
                 new() { Value = request.Title },
-                new() { Value = KnowledgeIngestion.ContentHash(request) },
+                new() { Value = hash },
                 new() { Value = document },
                 new() { NpgsqlDbType = NpgsqlDbType.Text, Value = request.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : DBNull.Value },
                 new() { Value = bytes },
                 new() { Value = options.Value.MaxAttempts },
+                new() { NpgsqlDbType = NpgsqlDbType.Bytea, Value = file is null ? DBNull.Value : file.Bytes },
+                new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)file?.Name ?? DBNull.Value },
+                new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)file?.ContentType ?? DBNull.Value },
+                new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)file?.Title ?? DBNull.Value },
             },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             // The twin job finished between the insert's conflict check and the select: try again.
@@ -105,9 +117,8 @@ public sealed class IngestionJobStore(
     public async Task<ClaimedJob?> ClaimAsync(string worker, CancellationToken cancellationToken)
     {
         var token = $"{worker}/{Guid.NewGuid():N}";
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.Platform));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+        await using var batch = dataSource.ForTenant(TenantScope.Platform).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("""
             WITH next AS (
               SELECT account_id, id FROM knowledge_jobs
               WHERE status IN ('queued', 'running')
@@ -122,22 +133,32 @@ public sealed class IngestionJobStore(
                 error = CASE WHEN j.status = 'running' THEN 'the previous worker stopped before finishing (lease expired)' ELSE j.error END
             FROM next
             WHERE j.account_id = next.account_id AND j.id = next.id
-            RETURNING j.account_id, j.id, j.attempts, j.max_attempts, j.source, j.title, j.document, j.metadata::text
+            RETURNING j.account_id, j.id, j.attempts, j.max_attempts, j.source, j.title, j.document, j.metadata::text,
+                      j.file, j.file_name, j.file_type, j.file_title
             """)
         {
             Parameters = { new() { Value = token }, new() { Value = (double)options.Value.LeaseSeconds } },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
         }
-        var stored = JsonSerializer.Deserialize<StoredDocument>(reader.GetString(6))!;
-        var document = new ExtractedDocument(stored.Title, stored.Sections.Select(s => new Section(s.Headings, s.Paragraphs)).ToList());
         JsonElement? metadata = reader.IsDBNull(7) ? null : JsonDocument.Parse(reader.GetString(7)).RootElement;
+        var file = reader.IsDBNull(8) ? null : new JobFile(reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10),
+            reader.IsDBNull(11) ? null : reader.GetString(11), reader.GetFieldValue<byte[]>(8));
+        ExtractedDocument document;
+        if (file is null)
+        {
+            var stored = JsonSerializer.Deserialize<StoredDocument>(reader.GetString(6))!;
+            document = new ExtractedDocument(stored.Title, stored.Sections.Select(s => new Section(s.Headings, s.Paragraphs)).ToList());
+        }
+        else
+        {
+            document = new ExtractedDocument(null, []);
+        }
         return new ClaimedJob(new AccountId(reader.GetGuid(0)), reader.GetGuid(1), token, reader.GetInt32(2), reader.GetInt32(3),
-            new IngestRequest(reader.GetString(4), reader.GetString(5), document, metadata));
+            new IngestRequest(reader.GetString(4), reader.GetString(5), document, metadata), file);
     }
 
     /// <summary>Renews the lease and records progress; false when the job is no longer this worker's.</summary>
@@ -152,10 +173,10 @@ public sealed class IngestionJobStore(
         await UpdateAsync(job, """
             UPDATE knowledge_jobs
             SET status = 'succeeded', stage = 'done', locked_by = NULL, locked_until = NULL, document_id = $4, chunks = $5, result = $6,
-                progress_done = greatest(progress_total, $5), progress_total = greatest(progress_total, $5), error = NULL, document = '',
+                progress_done = greatest(progress_total, $5), progress_total = greatest(progress_total, $5), error = NULL, document = '', file = NULL,
                 finished_at = now(), updated_at = now()
             WHERE account_id = $1 AND id = $2 AND locked_by = $3
-            """, [result.DocumentId, result.Chunks, result.Status], cancellationToken);
+            """, [result.DocumentId, result.Chunks, WireNames.Of(result.Status)], cancellationToken);
 
     /// <summary>Records a failure: queued again after <paramref name="retryAfter"/>, or failed for good when null.</summary>
     public async Task<bool> FailAsync(ClaimedJob job, string error, TimeSpan? retryAfter, CancellationToken cancellationToken) =>
@@ -168,7 +189,7 @@ public sealed class IngestionJobStore(
                 """, [error, delay.TotalSeconds], cancellationToken)
             : await UpdateAsync(job, """
                 UPDATE knowledge_jobs
-                SET status = 'failed', stage = 'failed', locked_by = NULL, locked_until = NULL, error = $4, finished_at = now(), updated_at = now()
+                SET status = 'failed', stage = 'failed', locked_by = NULL, locked_until = NULL, error = $4, file = NULL, finished_at = now(), updated_at = now()
                 WHERE account_id = $1 AND id = $2 AND locked_by = $3
                 """, [error], cancellationToken);
 
@@ -183,8 +204,7 @@ public sealed class IngestionJobStore(
 
     private async Task<bool> UpdateAsync(ClaimedJob job, string sql, object[] args, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(job.Account)));
+        await using var batch = dataSource.ForTenant(job.Account).CreateBatch();
         var cmd = new NpgsqlBatchCommand(sql)
         {
             Parameters = { new() { Value = job.Account.Value }, new() { Value = job.Id }, new() { Value = job.Token } },
@@ -193,20 +213,18 @@ public sealed class IngestionJobStore(
         {
             cmd.Parameters.Add(new NpgsqlParameter { Value = a });
         }
-        batch.BatchCommands.Add(cmd);
+        batch.Add(cmd);
         await batch.ExecuteNonQueryAsync(cancellationToken);
         return cmd.RecordsAffected > 0;
     }
 
     private async Task<List<IngestionJob>> QueryAsync(AccountId account, string sql, NpgsqlParameter[] args, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
+        await using var batch = dataSource.ForTenant(account).CreateBatch();
         var cmd = new NpgsqlBatchCommand(sql);
         cmd.Parameters.AddRange(args);
-        batch.BatchCommands.Add(cmd);
+        batch.Add(cmd);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         var list = new List<IngestionJob>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -219,9 +237,9 @@ public sealed class IngestionJobStore(
     {
         int done = r.GetInt32(6), total = r.GetInt32(7);
         var percent = total == 0 ? 0 : Math.Round(100.0 * done / total, 1);
-        return new IngestionJob(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5),
+        return new IngestionJob(r.GetGuid(0), WireNames.Parse<JobStatus>(r.GetString(1)), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5),
             new JobProgress(done, total, percent), r.GetInt32(8), r.GetInt32(9),
-            r.IsDBNull(10) ? null : r.GetGuid(10), r.IsDBNull(11) ? null : r.GetInt32(11), r.IsDBNull(12) ? null : r.GetString(12),
+            r.IsDBNull(10) ? null : r.GetGuid(10), r.IsDBNull(11) ? null : r.GetInt32(11), r.IsDBNull(12) ? null : WireNames.Parse<IngestStatus>(r.GetString(12)),
             r.IsDBNull(13) ? null : r.GetString(13), r.GetFieldValue<DateTimeOffset>(14),
             r.IsDBNull(15) ? null : r.GetFieldValue<DateTimeOffset>(15), r.IsDBNull(16) ? null : r.GetFieldValue<DateTimeOffset>(16),
             r.GetFieldValue<DateTimeOffset>(17));

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Parley.Domain;
+using Parley.Knowledge.Extraction;
 using Parley.Knowledge.Ingestion;
 
 namespace Parley.Knowledge.Jobs;
@@ -20,6 +21,7 @@ namespace Parley.Knowledge.Jobs;
 public sealed partial class IngestionJobWorker(
     IngestionJobStore store,
     KnowledgeIngestion ingestion,
+    ExtractionSandbox extraction,
     IOptions<IngestionJobOptions> options,
     KnowledgeMetrics metrics,
     TimeProvider time,
@@ -43,7 +45,8 @@ public sealed partial class IngestionJobWorker(
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+    /// <summary>With <c>Parley:Knowledge:Jobs:Worker</c> off this process only queues jobs; others run them.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => !options.Value.Worker ? Task.CompletedTask :
         Task.WhenAll(Enumerable.Range(0, options.Value.Concurrency).Select(_ => Task.Run(() => LoopAsync(stoppingToken), stoppingToken)));
 
     /// <summary>Claims and runs one due job, if any (what the loop does each turn; tests call it directly).</summary>
@@ -108,10 +111,11 @@ public sealed partial class IngestionJobWorker(
                 // Its workers died every time (killed while running it): do not let it take down the next one.
                 throw new JobGaveUpException($"Gave up after {job.MaxAttempts} attempts: the worker stopped before finishing each time.");
             }
-            var result = await ingestion.IngestAsync(job.Account, job.Request, progress, work.Token);
+            var request = job.File is { } file ? await ExtractAsync(job, file, progress, work.Token) : job.Request;
+            var result = await ingestion.IngestAsync(job.Account, request, progress, work.Token);
             await StopAsync(stopBeating, heartbeat);
             outcome = await store.SucceedAsync(job, result, stoppingToken) ? "succeeded" : "lost";
-            LogSucceeded(logger, job.Id, result.Status, result.Chunks);
+            LogSucceeded(logger, job.Id, WireNames.Of(result.Status), result.Chunks);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -139,6 +143,15 @@ public sealed partial class IngestionJobWorker(
             await StopAsync(stopBeating, heartbeat);
         }
         metrics.JobFinished(outcome, time.GetElapsedTime(started));
+    }
+
+    /// <summary>An uploaded file's document, read in the extractor sandbox: a hostile file fails its job (an ArgumentException is permanent).</summary>
+    private async Task<IngestRequest> ExtractAsync(ClaimedJob job, JobFile file, ProgressState progress, CancellationToken cancellationToken)
+    {
+        progress.Extracting(true);
+        var document = await extraction.ExtractAsync(file.Name, file.ContentType, file.Bytes, file.Title, cancellationToken);
+        progress.Extracting(false);
+        return job.Request with { Title = document.Title ?? file.DisplayTitle, Document = document };
     }
 
     /// <summary>Renews the lease and records progress until stopped; cancels the work when the lease is lost.</summary>
@@ -200,12 +213,17 @@ public sealed partial class IngestionJobWorker(
     {
         private int _done;
         private int _total = -1;
+        private volatile bool _extracting;
 
         public int Done => Volatile.Read(ref _done);
         public int Total => Math.Max(0, Volatile.Read(ref _total));
 
+        /// <summary>An uploaded file is being read (before it is chunked), or no longer.</summary>
+        public void Extracting(bool extracting) => _extracting = extracting;
+
         public string Stage => Volatile.Read(ref _total) switch
         {
+            < 0 when _extracting => "extracting",
             < 0 => "chunking",
             var t when Done < t => "embedding",
             _ => "writing",

@@ -16,9 +16,8 @@ public sealed partial class ReEmbedder
     /// </summary>
     private async Task RelaxColumnAsync(CancellationToken cancellationToken)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        await TenantSql.ApplyAsync(conn, TenantScope.Platform, transactionLocal: true, cancellationToken);
+        await using var tenant = await dataSource.ForTenant(TenantScope.Platform).BeginTransactionAsync(cancellationToken);
+        var (conn, tx) = (tenant.Connection, tenant.Transaction);
         var tenantIndexes = new List<(Guid Account, string Index)>();
         await using (var cmd = new NpgsqlCommand("SELECT account_id, hnsw_index FROM knowledge_tenant_stats WHERE hnsw_index IS NOT NULL", conn, tx))
         await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
@@ -38,7 +37,7 @@ public sealed partial class ReEmbedder
         {
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         }
-        await tx.CommitAsync(cancellationToken);
+        await tenant.CommitAsync(cancellationToken);
         foreach (var (account, _) in tenantIndexes)
         {
             planner.Invalidate(new AccountId(account));

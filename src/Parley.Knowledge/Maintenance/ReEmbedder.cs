@@ -35,17 +35,21 @@ public sealed partial class ReEmbedder(
     /// <summary>The design's global HNSW index of the first migration, dropped by a later one (docs/scaling.md): never rebuilt.</summary>
     public const string GlobalIndex = "knowledge_chunks_embedding_hnsw";
 
+    /// <summary>Re-embedding is background work: calls and searches go first at the model.</summary>
+    private static readonly EmbeddingGenerationOptions Background = new()
+    {
+        AdditionalProperties = new() { [EmbeddingProperties.Priority] = EmbeddingPriority.Background },
+    };
+
     /// <summary>Chunks of <paramref name="account"/> (or of every account) whose vectors come from another model.</summary>
     public async Task<long> CountRemainingAsync(AccountId? account, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(account is { } a ? TenantScope.For(a) : TenantScope.Platform));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT count(*) FROM knowledge_chunks WHERE embedding_model <> $1 AND ($2::uuid IS NULL OR account_id = $2)")
+        await using var batch = dataSource.ForTenant(account is { } a ? TenantScope.For(a) : TenantScope.Platform).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("SELECT count(*) FROM knowledge_chunks WHERE embedding_model <> $1 AND ($2::uuid IS NULL OR account_id = $2)")
         {
             Parameters = { new() { Value = schema.Model }, new() { Value = (object?)account?.Value ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid } },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return reader.GetInt64(0);
     }
@@ -71,7 +75,7 @@ public sealed partial class ReEmbedder(
             {
                 break;
             }
-            var generated = await generator.GenerateAsync(rows.Select(r => r.Content), cancellationToken: cancellationToken);
+            var generated = await generator.GenerateAsync(rows.Select(r => r.Content), Background, cancellationToken);
             var vectors = generated.Select(g => g.Vector.ToArray()).ToList();
             if (vectors.Any(v => v.Length != schema.Dimensions))
             {
@@ -92,9 +96,8 @@ public sealed partial class ReEmbedder(
 
     private async Task<List<Row>> NextBatchAsync(AccountId? account, (Guid Account, Guid Id) after, int limit, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(account is { } a ? TenantScope.For(a) : TenantScope.Platform));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+        await using var batch = dataSource.ForTenant(account is { } a ? TenantScope.For(a) : TenantScope.Platform).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("""
             SELECT account_id, id, content FROM knowledge_chunks
             WHERE embedding_model <> $1 AND (account_id, id) > ($2, $3) AND ($4::uuid IS NULL OR account_id = $4)
             ORDER BY account_id, id
@@ -109,7 +112,6 @@ public sealed partial class ReEmbedder(
         });
         var rows = new List<Row>(limit);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new Row(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2)));
@@ -120,9 +122,8 @@ public sealed partial class ReEmbedder(
     /// <summary>One batch in one transaction: the new vectors, and a knowledge version bump per account (cached answers were found with the old model).</summary>
     private async Task WriteAsync(AccountId? account, List<Row> rows, List<float[]> vectors, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(account is { } a ? TenantScope.For(a) : TenantScope.Platform));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+        await using var batch = dataSource.ForTenant(account is { } a ? TenantScope.For(a) : TenantScope.Platform).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("""
             UPDATE knowledge_chunks c SET embedding = u.embedding, embedding_model = $1
             FROM unnest($2::uuid[], $3::uuid[], $4::vector[]) AS u(account_id, id, embedding)
             WHERE c.account_id = u.account_id AND c.id = u.id
@@ -134,7 +135,7 @@ public sealed partial class ReEmbedder(
                 new() { Value = rows.Select(r => r.Id).ToArray() }, new() { Value = vectors.Select(v => new Vector(v)).ToArray() },
             },
         });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("UPDATE knowledge_tenant_stats SET version = version + 1, updated_at = now() WHERE account_id = ANY($1)")
+        batch.Add(new NpgsqlBatchCommand("UPDATE knowledge_tenant_stats SET version = version + 1, updated_at = now() WHERE account_id = ANY($1)")
         {
             Parameters = { new() { Value = rows.Select(r => r.Account).Distinct().ToArray() } },
         });

@@ -35,9 +35,17 @@ public sealed class KnowledgeSearch(
     /// <summary>The strategy recorded for a search its caller's budget cancelled.</summary>
     public const string CutOffStrategy = "cut-off";
 
+    /// <summary>The strategy of a full-text-only search (no vector, so no per-tenant vector plan).</summary>
+    public const string FullTextStrategy = "fulltext";
+
     public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, CancellationToken cancellationToken)
     {
         Validate(request, queryRequired: true);
+        if (request.Mode == SearchMode.FullText)
+        {
+            // Nothing to embed: the text is the whole query.
+            return await SearchAsync(account, request, ReadOnlyMemory<float>.Empty, cancellationToken);
+        }
         var started = Stopwatch.GetTimestamp();
         var embedding = (await embeddings.GenerateAsync([request.Query],
             new EmbeddingGenerationOptions { AdditionalProperties = new() { [EmbeddingProperties.Account] = account.ToString() } }, cancellationToken))[0];
@@ -50,10 +58,13 @@ public sealed class KnowledgeSearch(
         return response with { Timings = timings };
     }
 
-    /// <summary>With the query vector given, the text is needed only by hybrid mode (for its full-text half).</summary>
+    /// <summary>
+    /// With the query vector given, the text is needed only by hybrid mode (for its full-text half);
+    /// full-text mode needs the text only and ignores the vector.
+    /// </summary>
     public async Task<SearchResponse> SearchAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
-        Validate(request, queryRequired: request.Mode == SearchMode.Hybrid);
+        Validate(request, queryRequired: request.Mode != SearchMode.Vector, request.Mode == SearchMode.FullText ? null : queryVector);
         var started = Stopwatch.GetTimestamp();
         SearchResponse response;
         try
@@ -108,8 +119,9 @@ public sealed class KnowledgeSearch(
                     continue;
                 }
                 var elapsed = Stopwatch.GetElapsedTime(started);
-                var strategy = request.Mode == SearchMode.Hybrid ? $"hybrid-{ran.Strategy}" : ran.Strategy;
-                metrics.Searched(account, ran.Strategy, request.Mode.ToString().ToLowerInvariant(), elapsed);
+                var planned = request.Mode == SearchMode.FullText ? FullTextStrategy : ran.Strategy;
+                var strategy = request.Mode == SearchMode.Hybrid ? $"hybrid-{planned}" : planned;
+                metrics.Searched(account, planned, request.Mode.ToString().ToLowerInvariant(), elapsed);
                 var ms = Math.Round(elapsed.TotalMilliseconds, 3);
                 return new SearchResponse(results, new SearchTimings(0, ms, ms), strategy);
             }
@@ -145,7 +157,7 @@ public sealed class KnowledgeSearch(
     /// <summary>The <c>EXPLAIN (ANALYZE, BUFFERS)</c> of exactly the statement a search runs, for the admin playground.</summary>
     public async Task<string> ExplainAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
-        Validate(request, queryRequired: request.Mode == SearchMode.Hybrid);
+        Validate(request, queryRequired: request.Mode != SearchMode.Vector, request.Mode == SearchMode.FullText ? null : queryVector);
         var plan = await planner.PlanAsync(account, cancellationToken);
         var search = Prepare(account, request, queryVector, plan, refresh: false, explain: true);
         await using (search.Batch)
@@ -162,7 +174,7 @@ public sealed class KnowledgeSearch(
     }
 
     /// <summary>One search's batch: the tenant prologue, the pgvector settings of an HNSW plan, the query, and the tenant's facts when due.</summary>
-    private sealed record PreparedSearch(TenantPlan Plan, bool Settings, bool Refresh, NpgsqlBatch Batch);
+    private sealed record PreparedSearch(TenantPlan Plan, bool Settings, bool Refresh, TenantBatch Batch);
 
     /// <summary>
     /// Every statement text here is one of a few fixed ones (per mode and plan form; the literal-tenant
@@ -171,22 +183,23 @@ public sealed class KnowledgeSearch(
     /// </summary>
     private PreparedSearch Prepare(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, TenantPlan plan, bool refresh, bool explain)
     {
-        if (queryVector.Length != schema.Dimensions)
+        var fullText = request.Mode == SearchMode.FullText;
+        if (!fullText && queryVector.Length != schema.Dimensions)
         {
             throw new ArgumentException($"The query vector has {queryVector.Length} dimensions; this knowledge base holds {schema.Dimensions}.");
         }
-        var sql = SearchSql.Build(account, plan.LiteralTenant, request.Mode);
+        var sql = SearchSql.Build(account, plan.LiteralTenant, request.Mode, filtered: request.Filter is not null);
         // Hybrid fuses two rankings: give each more candidates than k so fusion has something to choose from.
         var candidates = request.Mode == SearchMode.Hybrid ? Math.Max(request.TopK * 4, HybridCandidates) : request.TopK;
-        var batch = routing.For(account).CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
-        var settings = plan.LiteralTenant;
+        var batch = routing.For(account).ForTenant(account).CreateBatch();
+        // Full text reads no vector, so it needs no HNSW settings.
+        var settings = plan.LiteralTenant && !fullText;
         if (settings)
         {
             // hnsw.ef_search below the LIMIT silently returns fewer rows. Without a metadata filter every
             // row of the tenant's own index qualifies, so the first ef_search candidates hold the top-k
             // and iterative scans only cost time; with a filter they keep going past the rows it drops.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(SearchSql.HnswSettings)
+            batch.Add(new NpgsqlBatchCommand(SearchSql.HnswSettings)
             {
                 Parameters =
                 {
@@ -199,24 +212,34 @@ public sealed class KnowledgeSearch(
         }
         var query = new NpgsqlBatchCommand(explain ? "EXPLAIN (ANALYZE, BUFFERS) " + sql : sql);
         query.Parameters.Add(new NpgsqlParameter { Value = account.Value });
-        query.Parameters.Add(new NpgsqlParameter { Value = new Vector(queryVector) });
+        // Full text has no vector: a typed null, because PostgreSQL cannot type a parameter the statement never uses.
+        query.Parameters.Add(fullText
+            ? new NpgsqlParameter { DataTypeName = "vector", Value = DBNull.Value }
+            : new NpgsqlParameter { Value = new Vector(queryVector) });
         query.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = request.Filter is { } f ? f.GetRawText() : DBNull.Value });
         query.Parameters.Add(new NpgsqlParameter { Value = candidates });
-        query.Parameters.Add(new NpgsqlParameter { Value = SearchText.OrQuery(request.Query) });
+        query.Parameters.Add(new NpgsqlParameter { Value = request.Mode == SearchMode.Hybrid ? SearchText.OrQuery(request.Query) : request.Query ?? "" });
         query.Parameters.Add(new NpgsqlParameter { Value = request.TopK });
         // A tenant not seen yet: the statement reads its configuration from its account row.
         query.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = ReferenceEquals(plan, TenantPlanner.Unknown) ? DBNull.Value : plan.Language });
-        batch.BatchCommands.Add(query);
+        // A quoted phrase is the caller asking for exact words: its match counts as much as the vector's.
+        query.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Double, Value = SearchText.HasPhrase(request.Query) ? 1.0 : 0.5 });
+        batch.Add(query);
         if (refresh)
         {
-            batch.BatchCommands.Add(TenantPlanner.RefreshCommand(account));
+            batch.Add(TenantPlanner.RefreshCommand(account));
         }
         return new PreparedSearch(plan, settings, refresh, batch);
     }
 
-    private void Validate(SearchRequest request, bool queryRequired)
+    private void Validate(SearchRequest request, bool queryRequired, ReadOnlyMemory<float>? queryVector = null)
     {
         new Validation()
+            .Require(queryVector is not { } v || v.Length == schema.Dimensions, "vector",
+                $"vector must have {schema.Dimensions} dimensions (this knowledge base's); it has {queryVector?.Length}.")
+            .Require(queryVector is not { } w || w.Span.ContainsAnyExcept(0f), "vector", "vector must not be all zeros: it has no direction to compare.")
+            .Require(request.Filter is null || Encoding.UTF8.GetByteCount(request.Filter.Value.GetRawText()) <= JsonLimits.FilterBytes, "filter",
+                $"filter is larger than {JsonLimits.FilterBytes} bytes.")
             .Require(!queryRequired || !string.IsNullOrWhiteSpace(request.Query), "query", "query is required.")
             .Require(request.Query is null || request.Query.Length <= MaxQueryLength, "query", $"query is longer than {MaxQueryLength} characters.")
             .Require(request.TopK >= 1 && request.TopK <= options.Value.MaxTopK, "topK", $"topK must be between 1 and {options.Value.MaxTopK}.")
@@ -225,10 +248,9 @@ public sealed class KnowledgeSearch(
             .ThrowIfInvalid();
     }
 
-    /// <summary>The tenant prologue and the settings each return a row before the query's result.</summary>
+    /// <summary>The tenant batch starts past its scope's row; the settings of an HNSW plan return one more before the query's.</summary>
     private static async Task SkipToQueryAsync(NpgsqlDataReader reader, PreparedSearch search, CancellationToken cancellationToken)
     {
-        await reader.NextResultAsync(cancellationToken);
         if (search.Settings)
         {
             await reader.NextResultAsync(cancellationToken);

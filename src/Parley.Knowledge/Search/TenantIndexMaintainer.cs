@@ -11,7 +11,7 @@ namespace Parley.Knowledge.Search;
 /// <summary>
 /// Builds a partial HNSW index for each tenant that crossed <c>LargeTenantChunks</c>, with CREATE INDEX
 /// CONCURRENTLY so the tenant's searches and writes go on meanwhile (they use the exact scan until the
-/// index is recorded). One process does it at a time: a session advisory lock elects the builder.
+/// index is recorded). One process does it at a time: <see cref="LeaderElection"/> elects the builder.
 /// </summary>
 public sealed partial class TenantIndexMaintainer(
     [FromKeyedServices(DataSourceKeys.Vector)] NpgsqlDataSource dataSource,
@@ -20,8 +20,6 @@ public sealed partial class TenantIndexMaintainer(
     TimeProvider time,
     ILogger<TenantIndexMaintainer> logger) : BackgroundService
 {
-    private const long LockKey = 0x5061726c6579_01; // "Parley" + 1
-
     public static string IndexName(AccountId account) => $"knowledge_chunks_hnsw_{account.Value:N}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -54,64 +52,53 @@ public sealed partial class TenantIndexMaintainer(
     public async Task<IReadOnlyList<AccountId>> RunOnceAsync(IProgress<(int Built, int Due)>? progress, CancellationToken cancellationToken)
     {
         var built = new List<AccountId>();
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var lockCmd = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", conn) { Parameters = { new() { Value = LockKey } } })
+        await using var leader = await dataSource.TryLeadAsync(SingletonJob.TenantIndexes, TenantScope.Platform, cancellationToken);
+        if (leader is null)
         {
-            if (!(bool)(await lockCmd.ExecuteScalarAsync(cancellationToken))!)
+            return built;
+        }
+        var conn = leader.Connection;
+        var due = new List<Guid>();
+        await using (var cmd = new NpgsqlCommand("SELECT account_id FROM knowledge_tenant_stats WHERE chunk_count >= $1 AND hnsw_index IS NULL", conn)
+        {
+            Parameters = { new() { Value = (long)options.Value.LargeTenantChunks } },
+        })
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
             {
-                return built;
+                due.Add(reader.GetGuid(0));
             }
         }
-        try
+        progress?.Report((0, due.Count));
+        foreach (var id in due)
         {
-            await TenantSql.ApplyAsync(conn, TenantScope.Platform, transactionLocal: false, cancellationToken);
-            var due = new List<Guid>();
-            await using (var cmd = new NpgsqlCommand("SELECT account_id FROM knowledge_tenant_stats WHERE chunk_count >= $1 AND hnsw_index IS NULL", conn)
+            var account = new AccountId(id);
+            var name = IndexName(account);
+            LogBuilding(logger, name);
+            await using (var drop = new NpgsqlCommand($"DROP INDEX CONCURRENTLY IF EXISTS {name}", conn) { CommandTimeout = 0 })
             {
-                Parameters = { new() { Value = (long)options.Value.LargeTenantChunks } },
+                // A build that died half-way leaves an INVALID index behind: start over.
+                await drop.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await using (var create = new NpgsqlCommand($"""
+                CREATE INDEX CONCURRENTLY {name} ON knowledge_chunks
+                USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)
+                WHERE account_id = '{id:D}'::uuid
+                """, conn) { CommandTimeout = 0 })
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await using (var record = new NpgsqlCommand("UPDATE knowledge_tenant_stats SET hnsw_index = $2 WHERE account_id = $1", conn)
+            {
+                Parameters = { new() { Value = id }, new() { Value = name } },
             })
-            await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
             {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    due.Add(reader.GetGuid(0));
-                }
+                await record.ExecuteNonQueryAsync(cancellationToken);
             }
-            progress?.Report((0, due.Count));
-            foreach (var id in due)
-            {
-                var account = new AccountId(id);
-                var name = IndexName(account);
-                LogBuilding(logger, name);
-                await using (var drop = new NpgsqlCommand($"DROP INDEX CONCURRENTLY IF EXISTS {name}", conn) { CommandTimeout = 0 })
-                {
-                    // A build that died half-way leaves an INVALID index behind: start over.
-                    await drop.ExecuteNonQueryAsync(cancellationToken);
-                }
-                await using (var create = new NpgsqlCommand($"""
-                    CREATE INDEX CONCURRENTLY {name} ON knowledge_chunks
-                    USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)
-                    WHERE account_id = '{id:D}'::uuid
-                    """, conn) { CommandTimeout = 0 })
-                {
-                    await create.ExecuteNonQueryAsync(cancellationToken);
-                }
-                await using (var record = new NpgsqlCommand("UPDATE knowledge_tenant_stats SET hnsw_index = $2 WHERE account_id = $1", conn)
-                {
-                    Parameters = { new() { Value = id }, new() { Value = name } },
-                })
-                {
-                    await record.ExecuteNonQueryAsync(cancellationToken);
-                }
-                planner.Invalidate(account);
-                built.Add(account);
-                progress?.Report((built.Count, due.Count));
-            }
-        }
-        finally
-        {
-            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", conn) { Parameters = { new() { Value = LockKey } } };
-            await unlock.ExecuteScalarAsync(CancellationToken.None);
+            planner.Invalidate(account);
+            built.Add(account);
+            progress?.Report((built.Count, due.Count));
         }
         return built;
     }

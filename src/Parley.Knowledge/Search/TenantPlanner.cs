@@ -89,11 +89,9 @@ public sealed class TenantPlanner(
         {
             return plan;
         }
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
-        batch.BatchCommands.Add(RefreshCommand(account));
+        await using var batch = dataSource.ForTenant(account).CreateBatch();
+        batch.Add(RefreshCommand(account));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         return await ReadRefreshAsync(account, reader, cancellationToken);
     }
 

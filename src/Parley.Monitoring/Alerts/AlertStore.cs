@@ -23,9 +23,8 @@ public sealed class AlertStore([FromKeyedServices(DataSourceKeys.Transactional)]
         {
             throw new InvalidRequestException("limit", $"limit must be between 1 and {MaxLimit}.");
         }
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(scope));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
+        await using var batch = dataSource.ForTenant(scope).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand($"""
             SELECT {Columns} FROM alerts
             WHERE ($1::uuid IS NULL OR account_id = $1)
               AND ($2::boolean IS NULL OR (resolved_at IS NULL) = $2)
@@ -41,7 +40,6 @@ public sealed class AlertStore([FromKeyedServices(DataSourceKeys.Transactional)]
             },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         return await ReadAllAsync(reader, cancellationToken);
     }
 
@@ -60,22 +58,19 @@ public sealed class AlertStore([FromKeyedServices(DataSourceKeys.Transactional)]
     // Both conditions are constants of this class, never input: only $1 (a day ago) is a value.
     private async Task<IReadOnlyList<Alert>> DueForWebhookAsync(string condition, string order, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.Platform));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {Columns} FROM alerts WHERE {condition} ORDER BY {order} LIMIT 100")
+        await using var batch = dataSource.ForTenant(TenantScope.Platform).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand($"SELECT {Columns} FROM alerts WHERE {condition} ORDER BY {order} LIMIT 100")
         {
             Parameters = { new() { Value = time.GetUtcNow().AddDays(-1) } },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         return await ReadAllAsync(reader, cancellationToken);
     }
 
     private async Task MarkAsync(Alert alert, string column, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(new AccountId(alert.AccountId))));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"UPDATE alerts SET {column} = $3 WHERE account_id = $1 AND id = $2")
+        await using var batch = dataSource.ForTenant(new AccountId(alert.AccountId)).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand($"UPDATE alerts SET {column} = $3 WHERE account_id = $1 AND id = $2")
         {
             Parameters = { new() { Value = alert.AccountId }, new() { Value = alert.Id }, new() { Value = time.GetUtcNow() } },
         });

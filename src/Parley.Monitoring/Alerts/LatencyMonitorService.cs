@@ -15,8 +15,8 @@ namespace Parley.Monitoring.Alerts;
 /// per-search records; an average or p95 search time above <c>ThresholdMs</c> (over at least
 /// <c>MinSearches</c> searches) raises HIGH_LATENCY, stored once (a partial unique index keeps one open
 /// alert per account and type), resolved when a later check no longer sees the breach, and posted to
-/// the webhook until it is accepted. One process checks at a time: a session advisory lock, tried per
-/// tick, so a second server skips the tick instead of doubling alerts or posts.
+/// the webhook until it is accepted. One process checks at a time (<see cref="LeaderElection"/>, tried
+/// per tick), so a second server skips the tick instead of doubling alerts or posts.
 /// </summary>
 public sealed class LatencyMonitorService(
     [FromKeyedServices(DataSourceKeys.Transactional)] NpgsqlDataSource dataSource,
@@ -27,8 +27,6 @@ public sealed class LatencyMonitorService(
     TimeProvider time,
     ILogger<LatencyMonitorService> logger) : BackgroundService
 {
-    private const long LockKey = 0x5061726c6579_07; // "Parley" + 7 (the monitoring issue); the index maintainer uses + 1.
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Enabled)
@@ -59,31 +57,18 @@ public sealed class LatencyMonitorService(
     public async Task<MonitorCheck> CheckOnceAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (!await TryLockAsync(conn, "SELECT pg_try_advisory_lock($1)", cancellationToken))
+        // Every account's window at once: the check spans tenants, the rows carry their accounts.
+        await using var leader = await dataSource.TryLeadAsync(SingletonJob.LatencyMonitor, TenantScope.Platform, cancellationToken);
+        if (leader is null)
         {
             LogMessages.NotLeader(logger);
             return MonitorCheck.Skipped;
         }
-        try
-        {
-            var (accounts, raised, resolved) = await EvaluateAsync(conn, cancellationToken);
-            var pruned = await PruneAsync(conn, cancellationToken);
-            var delivered = await DeliverAsync(cancellationToken);
-            metrics.Checked(Stopwatch.GetElapsedTime(started));
-            return new MonitorCheck(true, accounts, raised, resolved, delivered, pruned);
-        }
-        finally
-        {
-            // Also released if the connection breaks: a session lock ends with its session.
-            await TryLockAsync(conn, "SELECT pg_advisory_unlock($1)", CancellationToken.None);
-        }
-    }
-
-    private static async Task<bool> TryLockAsync(NpgsqlConnection conn, string sql, CancellationToken cancellationToken)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn) { Parameters = { new() { Value = LockKey } } };
-        return await cmd.ExecuteScalarAsync(cancellationToken) is true;
+        var (accounts, raised, resolved) = await EvaluateAsync(leader.Connection, cancellationToken);
+        var pruned = await PruneAsync(leader.Connection, cancellationToken);
+        var delivered = await DeliverAsync(cancellationToken);
+        metrics.Checked(Stopwatch.GetElapsedTime(started));
+        return new MonitorCheck(true, accounts, raised, resolved, delivered, pruned);
     }
 
     private async Task<(int Accounts, List<Alert> Raised, List<Alert> Resolved)> EvaluateAsync(NpgsqlConnection conn, CancellationToken cancellationToken)
@@ -91,8 +76,6 @@ public sealed class LatencyMonitorService(
         var o = options.Value;
         var now = time.GetUtcNow();
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        // Every account's window at once: the check spans tenants, the rows carry their accounts.
-        await TenantSql.ApplyAsync(conn, TenantScope.Platform, transactionLocal: true, cancellationToken);
 
         var breaches = new Dictionary<Guid, double>();
         var accounts = 0;
@@ -177,16 +160,11 @@ public sealed class LatencyMonitorService(
     private async Task<int> PruneAsync(NpgsqlConnection conn, CancellationToken cancellationToken)
     {
         var hours = options.Value.RetentionHours;
-        await using var batch = new NpgsqlBatch(conn)
+        await using var cmd = new NpgsqlCommand("DELETE FROM search_records WHERE occurred_at < $1", conn)
         {
-            BatchCommands =
-            {
-                TenantSql.BatchCommand(TenantScope.Platform),
-                new NpgsqlBatchCommand("DELETE FROM search_records WHERE occurred_at < $1") { Parameters = { new() { Value = time.GetUtcNow().AddHours(-hours) } } },
-            },
+            Parameters = { new() { Value = time.GetUtcNow().AddHours(-hours) } },
         };
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        var deleted = batch.BatchCommands[1].RecordsAffected;
+        var deleted = await cmd.ExecuteNonQueryAsync(cancellationToken);
         if (deleted > 0)
         {
             LogMessages.Pruned(logger, deleted, hours);

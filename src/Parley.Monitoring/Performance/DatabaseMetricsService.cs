@@ -1,20 +1,23 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Parley.Data;
+using Parley.Data.Writers;
 using Parley.Domain;
 
 namespace Parley.Monitoring.Performance;
 
 /// <summary>
-/// Pools, query performance and the vector side's footprint. Catalog and statistics views only: no
-/// tenant rows are read, but index names carry account ids and statements are everyone's, so the
-/// endpoint is for the platform admin.
+/// Pools, query performance, the vector side's footprint, and the batching writers with the records they
+/// set aside. Catalog and statistics views, and dead letters (tenant records: read under the platform
+/// scope); index names carry account ids and statements are everyone's, so the endpoint is for the platform admin.
 /// </summary>
 public sealed class DatabaseMetricsService(
     [FromKeyedServices(DataSourceKeys.Transactional)] NpgsqlDataSource transactional,
     [FromKeyedServices(DataSourceKeys.Vector)] NpgsqlDataSource vector,
     [FromKeyedServices(DataSourceKeys.VectorRead)] NpgsqlDataSource vectorRead,
-    NpgsqlPoolMonitor pools)
+    NpgsqlPoolMonitor pools,
+    IEnumerable<IRecordWriter> writers,
+    DeadLetterStore deadLetters)
 {
     public const int MaxTop = 100;
 
@@ -33,8 +36,9 @@ public sealed class DatabaseMetricsService(
         var (available, note, statements) = await SlowStatementsAsync(limit, cancellationToken);
         var tables = await TablesAsync(cancellationToken);
         var indexes = await IndexesAsync(cancellationToken);
+        var letters = await deadLetters.SummaryAsync(limit, cancellationToken);
         return new DatabaseMetrics(poolStats, sessions, available, note, statements, tables, indexes,
-            indexes.Where(i => i.Method == "hnsw").ToList());
+            indexes.Where(i => i.Method == "hnsw").ToList(), writers.Select(WriterStatistics.Of).ToList(), letters);
     }
 
     /// <summary>Parley names each data source after its application name (see AddParleyData).</summary>

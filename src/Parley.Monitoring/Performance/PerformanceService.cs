@@ -20,9 +20,8 @@ public sealed class PerformanceService(
     public async Task<RagMetrics> RagAsync(AccountId account, string? window, CancellationToken cancellationToken)
     {
         var span = Window.Parse(window ?? "15m");
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+        await using var batch = dataSource.ForTenant(account).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("""
             SELECT count(*),
                    coalesce(avg(search_ms), 0),
                    coalesce(percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY search_ms), ARRAY[0, 0, 0]::float8[]),
@@ -35,7 +34,6 @@ public sealed class PerformanceService(
             Parameters = { new() { Value = account.Value }, new() { Value = time.GetUtcNow() - span } },
         });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var p = reader.GetFieldValue<double[]>(2);
         return new RagMetrics(Round(reader.GetDouble(1)), Round(p[0]), Round(p[1]), Round(p[2]),
@@ -50,10 +48,9 @@ public sealed class PerformanceService(
         {
             throw new InvalidRequestException("step", $"step must be at most the window and give at most {MaxBuckets} buckets.");
         }
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(TenantSql.BatchCommand(TenantScope.For(account)));
+        await using var batch = dataSource.ForTenant(account).CreateBatch();
         // Buckets are aligned to multiples of the step since the Unix epoch, so two calls agree on them.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+        batch.Add(new NpgsqlBatchCommand("""
             WITH s AS (
               SELECT date_bin($3, occurred_at, timestamptz 'epoch') AS at,
                      count(*) AS searches,
@@ -80,7 +77,6 @@ public sealed class PerformanceService(
         });
         var points = new List<SeriesPoint>();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             points.Add(new SeriesPoint(reader.GetFieldValue<DateTimeOffset>(0), reader.GetInt64(1),

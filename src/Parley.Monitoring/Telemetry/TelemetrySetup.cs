@@ -7,9 +7,6 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Parley.Calls;
-using Parley.Embeddings;
-using Parley.Knowledge;
 
 namespace Parley.Monitoring.Telemetry;
 
@@ -18,18 +15,18 @@ namespace Parley.Monitoring.Telemetry;
 /// tagged by pool name), ASP.NET Core, HttpClient and runtime metrics, scraped at <c>/metrics</c>.
 /// Traces (a turn's stage spans, requests, outgoing HTTP, Npgsql commands) and an OTLP push of
 /// everything are switched on only when a collector is configured: nothing would read them otherwise.
+/// Each feature names its own meter and activity source (<c>ConfigureOpenTelemetryMeterProvider</c> in
+/// its <c>AddParleyXxx</c>), so this exports whatever the host composed without knowing the features.
 /// </summary>
 internal static class TelemetrySetup
 {
-    /// <summary>The meters Parley's libraries create through IMeterFactory.</summary>
-    public static readonly string[] Meters = [KnowledgeMetrics.MeterName, CallMetrics.MeterName, EmbeddingMetrics.MeterName, MonitoringMetrics.MeterName];
 
     public static void AddParleyTelemetry(this IHostApplicationBuilder builder)
     {
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("parley"))
             .WithMetrics(m => m
-                .AddMeter(Meters)
+                .AddMeter(MonitoringMetrics.MeterName)
                 .AddNpgsqlInstrumentation()
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
@@ -43,7 +40,6 @@ internal static class TelemetrySetup
             return;
         }
         otel.WithTracing(t => t
-            .AddSource(CallTelemetry.SourceName)
             .AddAspNetCoreInstrumentation(o => o.Filter = http => http.Request.Path != "/metrics" && !http.Request.Path.StartsWithSegments("/health"))
             .AddHttpClientInstrumentation()
             .AddNpgsql());

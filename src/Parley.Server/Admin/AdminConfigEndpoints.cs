@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Parley.Calls;
 using Parley.Domain;
 using Parley.Knowledge;
+using Parley.Server.Errors;
 
 namespace Parley.Server.Admin;
 
@@ -22,11 +23,13 @@ internal static class AdminConfigEndpoints
         app.MapGet("/v1/config", (IOptions<CallOptions> calls, IOptions<KnowledgeOptions> knowledge) =>
         {
             var c = calls.Value;
-            return new ConfigResponse(new Budgets(c.SearchBudgetMs, c.LlmBudgetMs, c.TtsBudgetMs, c.TurnBudgetMs), knowledge.Value.MaxTopK);
-        }).RequireAuthorization().WithTags("Admin");
+            var budgets = new Budgets(c.SearchBudgetMs, c.LlmBudgetMs, c.TtsBudgetMs, c.TurnBudgetMs);
+            return TypedResults.Ok(new ConfigResponse(budgets, knowledge.Value.MaxTopK));
+        }).RequireAuthorization().WithKeyProblems().WithTags("Admin");
         app.MapGet("/v1/me", (ClaimsPrincipal user, ITenantContext tenant) =>
-            new MeResponse(user.IsInRole("platform") ? "platform" : "account", tenant.Scope.Account?.Value))
-            .RequireAuthorization().WithTags("Admin");
+            TypedResults.Ok(new MeResponse(user.IsInRole("platform") ? "platform" : "account",
+                tenant.Scope.Account?.Value)))
+            .RequireAuthorization().WithKeyProblems().WithTags("Admin");
         return app;
     }
 }

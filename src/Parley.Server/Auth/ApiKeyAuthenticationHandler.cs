@@ -47,10 +47,10 @@ internal sealed class ApiKeyAuthenticationHandler(
                     return AuthenticateResult.Fail($"{ActAsHeader} is not an account id.");
                 }
                 tenant.Scope = TenantScope.For(account);
-                return Success("platform", account.ToString());
+                return Success("platform");
             }
             tenant.Scope = TenantScope.Platform;
-            return Success("platform", null);
+            return Success("platform");
         }
         var found = await keys.AuthenticateAsync(key, Context.RequestAborted);
         if (found is null)
@@ -63,18 +63,14 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail(new ActAsDeniedException());
         }
         tenant.Scope = TenantScope.For(found.Value);
-        return Success("account", found.Value.ToString());
+        return Success("account");
     }
 
-    private AuthenticateResult Success(string role, string? account)
-    {
-        var claims = new List<Claim> { new(ClaimTypes.Role, role) };
-        if (account is not null)
-        {
-            claims.Add(new Claim("parley:account", account));
-        }
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
-    }
+    // The account travels in the scoped ITenantContext alone (set above); the principal says only
+    // the role, which the admin policy and /v1/me read.
+    private static AuthenticateResult Success(string role) =>
+        AuthenticateResult.Success(new AuthenticationTicket(
+            new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, role)], SchemeName)), SchemeName));
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
@@ -85,6 +81,12 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
+        if (OpenAi.OpenAiError.Applies(Context))
+        {
+            // OpenAI clients read this shape into their AuthenticationError.
+            await OpenAi.OpenAiError.Unauthorized().ExecuteAsync(Context);
+            return;
+        }
         await Results.Problem(statusCode: 401, title: "Unauthorized", detail: "Send a valid key as 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Parley.Domain;
+using Parley.Server.Errors;
 
 namespace Parley.Server.Auth;
 
@@ -24,11 +25,13 @@ internal static class AuthHostingExtensions
     public static RouteGroupBuilder RequireTenant(this RouteGroupBuilder group)
     {
         group.RequireAuthorization();
+        group.ProducesProblem(StatusCodes.Status400BadRequest);
+        group.WithKeyProblems();
         group.AddEndpointFilter(async (ctx, next) =>
         {
             var tenant = ctx.HttpContext.RequestServices.GetRequiredService<ITenantContext>();
             return tenant.Scope.Account is null
-                ? Results.Problem(statusCode: 400, title: "This endpoint needs an account",
+                ? TypedResults.Problem(statusCode: 400, title: "This endpoint needs an account",
                     detail: $"Use an account's API key, or the admin key with the {ApiKeyAuthenticationHandler.ActAsHeader} header.")
                 : await next(ctx);
         });

@@ -1,7 +1,10 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Calls.Audio;
 using Parley.Calls.Pipeline;
 using Parley.Domain;
 using Parley.Server.Auth;
+using Parley.Server.Errors;
 
 namespace Parley.Server.Calls;
 
@@ -13,49 +16,62 @@ internal static class TurnEndpoints
 {
     public sealed record TurnRequest(string? Transcript);
 
+    /// <summary>The spoken answer: a 16-bit mono WAV, base64.</summary>
+    public sealed record TurnAudio(string Format, int SampleRate, string Base64);
+
+    /// <param name="Transcript">The text sent, or what the recogniser heard (null when it heard nothing).</param>
+    /// <param name="Audio">Null when not asked to speak (<c>?speak=false</c>) or when speech fell back.</param>
+    /// <param name="Degraded">The stages that missed their budget or failed, answered by their fallback.</param>
+    /// <param name="StandaloneQuery">What retrieval ran on when the transcript leaned on earlier turns ("and on Sundays?"); null otherwise.</param>
+    public sealed record TurnAnswerResponse(
+        Guid Id, string? Transcript, string Answer, IReadOnlyList<TurnSource> Sources, TurnAudio? Audio,
+        TurnTimings Timings, bool Cached, IReadOnlyList<string> Degraded,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StandaloneQuery);
+
     public static IEndpointRouteBuilder MapTurnEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/calls").RequireTenant().WithTags("Calls");
-        group.MapPost("/{id:guid}/turns", async (Guid id, HttpRequest http, bool? speak, CallOrchestrator orchestrator, CancellationToken ct) =>
-        {
-            string? transcript;
-            if (http.HasFormContentType)
-            {
-                var form = await http.ReadFormAsync(ct);
-                if (form.Files["audio"] is { } audio)
-                {
-                    if (audio.Length > WavAudio.MaxBytes)
-                    {
-                        throw new InvalidRequestException("audio", $"The audio is larger than {WavAudio.MaxBytes / (1024 * 1024)} MB.");
-                    }
-                    using var wav = new MemoryStream((int)audio.Length);
-                    await audio.CopyToAsync(wav, ct);
-                    return Answer(await orchestrator.TakeAudioTurnAsync(id, wav.ToArray(), speak ?? true, ct));
-                }
-                transcript = form["transcript"];
-            }
-            else if (http.HasJsonContentType())
-            {
-                transcript = (await http.ReadFromJsonAsync<TurnRequest>(ct))?.Transcript;
-            }
-            else
-            {
-                return Results.Problem(statusCode: 415, title: "Unsupported media type", detail: "Send application/json {\"transcript\": \"…\"}.");
-            }
-            return Answer(await orchestrator.TakeTurnAsync(id, transcript, speak ?? true, ct));
-        }).DisableAntiforgery();
+        var group = app.MapGroup("/v1/calls").RequireTenant().WithCrudProblems().WithTags("Calls");
+        group.MapPost("/{id:guid}/turns", TakeTurnAsync).DisableAntiforgery().WithBodyLimit(WavAudio.MaxBytes + (64 * 1024));
         return app;
     }
 
-    private static IResult Answer(TurnResult turn) => Results.Ok(new
+    private static async Task<Results<Ok<TurnAnswerResponse>, ProblemHttpResult>> TakeTurnAsync(
+        Guid id, HttpRequest http, bool? speak, CallOrchestrator orchestrator, CancellationToken ct)
     {
-        id = turn.TurnId,
-        transcript = turn.Transcript,
-        answer = turn.Answer,
-        sources = turn.Sources,
-        audio = turn.Audio is null ? null : new { format = "wav", sampleRate = WavAudio.SampleRateOf(turn.Audio), base64 = Convert.ToBase64String(turn.Audio) },
-        timings = turn.Timings,
-        cached = turn.Cached,
-        degraded = turn.Degraded,
-    });
+        string? transcript;
+        if (http.HasFormContentType)
+        {
+            var form = await http.ReadFormAsync(ct);
+            if (form.Files["audio"] is { } audio)
+            {
+                if (audio.Length > WavAudio.MaxBytes)
+                {
+                    throw new InvalidRequestException("audio",
+                        $"The audio is larger than {WavAudio.MaxBytes / (1024 * 1024)} MB.");
+                }
+                using var wav = new MemoryStream((int)audio.Length);
+                await audio.CopyToAsync(wav, ct);
+                return Answer(await orchestrator.TakeAudioTurnAsync(id, wav.ToArray(), speak ?? true, ct));
+            }
+            transcript = form["transcript"];
+        }
+        else if (http.HasJsonContentType())
+        {
+            transcript = (await http.ReadFromJsonAsync<TurnRequest>(ct))?.Transcript;
+        }
+        else
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Unsupported media type", detail: "Send application/json {\"transcript\": \"…\"}.");
+        }
+        return Answer(await orchestrator.TakeTurnAsync(id, transcript, speak ?? true, ct));
+    }
+
+    private static Ok<TurnAnswerResponse> Answer(TurnResult turn)
+    {
+        var audio = turn.Audio is null ? null
+            : new TurnAudio("wav", WavAudio.SampleRateOf(turn.Audio), Convert.ToBase64String(turn.Audio));
+        return TypedResults.Ok(new TurnAnswerResponse(
+            turn.TurnId, turn.Transcript, turn.Answer, turn.Sources, audio, turn.Timings, turn.Cached, turn.Degraded, turn.StandaloneQuery));
+    }
 }

@@ -10,11 +10,18 @@ internal sealed class ProblemExceptionHandler : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (OpenAi.OpenAiError.Applies(httpContext) && OpenAi.OpenAiError.For(exception) is { } openAi)
+        {
+            await openAi.ExecuteAsync(httpContext);
+            return true;
+        }
         IResult? result = exception switch
         {
             InvalidRequestException e => Results.ValidationProblem(e.Errors, title: "The request is invalid."),
             NotFoundException e => Results.Problem(statusCode: 404, title: "Not found", detail: e.Message),
             ConflictException e => Results.Problem(statusCode: 409, title: "Conflict", detail: e.Message),
+            // A chunked body that ran past its endpoint's limit (BodyLimitMiddleware set it).
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => BodyLimitMiddleware.TooLarge(httpContext, null),
             BadHttpRequestException e => Results.Problem(statusCode: e.StatusCode, title: "Bad request", detail: e.Message),
             ArgumentException e => Results.Problem(statusCode: 400, title: "Bad request", detail: e.Message),
             DbUpdateException { InnerException: Npgsql.PostgresException { SqlState: "23505" } } => Results.Problem(statusCode: 409, title: "Conflict", detail: "That value is already taken."),
@@ -24,6 +31,8 @@ internal sealed class ProblemExceptionHandler : IExceptionHandler
             // value too big for an index): input the validation let through, still the client's.
             Npgsql.PostgresException { SqlState: ['2', '2', ..] or ['5', '4', ..] } e => Rejected(e),
             DbUpdateException { InnerException: Npgsql.PostgresException { SqlState: ['2', '2', ..] or ['5', '4', ..] } e } => Rejected(e),
+            // Every document extractor is busy: come back shortly (a background job is retried by itself).
+            Parley.Knowledge.Extraction.ExtractorBusyException e => Busy(httpContext, e.Message),
             // The database is unreachable or restarting: say so, and when to try again, rather than a 500.
             _ when IsDatabaseUnavailable(exception) => Unavailable(httpContext),
             _ => null,
@@ -58,6 +67,12 @@ internal sealed class ProblemExceptionHandler : IExceptionHandler
 
     private static IResult Rejected(Npgsql.PostgresException e) =>
         Results.Problem(statusCode: 400, title: "Bad request", detail: $"A value was rejected by the database: {e.MessageText}");
+
+    private static IResult Busy(HttpContext httpContext, string detail)
+    {
+        httpContext.Response.Headers.RetryAfter = "2";
+        return Results.Problem(statusCode: 503, title: "Service unavailable", detail: detail);
+    }
 
     private static IResult Unavailable(HttpContext httpContext)
     {

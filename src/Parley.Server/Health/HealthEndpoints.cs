@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Data;
-using Parley.Monitoring;
 using Parley.Monitoring.Health;
 using Parley.Transactional.Persistence;
 
@@ -8,11 +8,15 @@ namespace Parley.Server.Health;
 
 internal static class HealthEndpoints
 {
-    public sealed record HealthResponse(string Status, string Database, string? Pgvector, string EmbeddingModel, int Dimensions, int PendingMigrations, string? Reason);
+    /// <param name="Reason">Why the server is unhealthy (then the answer is a 503), or null.</param>
+    public sealed record HealthResponse(
+        string Status, string Database, string? Pgvector, string EmbeddingModel, int Dimensions, int PendingMigrations,
+        string? Reason);
 
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", async (DatabaseStatus status, VectorSchema schema, CancellationToken ct) =>
+        app.MapGet("/health", async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> (
+            DatabaseStatus status, VectorSchema schema, CancellationToken ct) =>
         {
             var report = await status.ReadAsync(ct);
             var reason = !report.Reachable ? report.Error
@@ -22,8 +26,10 @@ internal static class HealthEndpoints
             var body = new HealthResponse(reason is null ? "healthy" : "unhealthy",
                 report.Reachable ? "reachable" : "unreachable", report.PgvectorVersion,
                 schema.Model, schema.Dimensions, report.PendingMigrations, reason);
-            return Results.Json(body, statusCode: reason is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        }).WithName("Health").AllowAnonymous();
+            return reason is null
+                ? TypedResults.Ok(body)
+                : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }).WithName("Health").AllowAnonymous().Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
 
         // Probes for orchestrators: live = the process answers (no dependencies, so a database outage
         // does not get the server restarted); ready = database, pgvector, embedding model, call-log backlog.
@@ -31,7 +37,7 @@ internal static class HealthEndpoints
             .AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
-            Predicate = c => c.Tags.Contains(MonitoringHostingExtensions.ReadyTag),
+            Predicate = c => c.Tags.Contains(HealthTags.Ready),
             ResponseWriter = HealthResponseWriter.WriteAsync,
         }).AllowAnonymous();
         return app;

@@ -1,113 +1,127 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Options;
 using Parley.Domain;
 using Parley.Domain.Knowledge;
 using Parley.Knowledge;
-using Parley.Knowledge.Extraction;
 using Parley.Knowledge.Ingestion;
 using Parley.Knowledge.Jobs;
 using Parley.Knowledge.Search;
 using Parley.Server.Auth;
-using Parley.Transactional;
+using Parley.Server.Errors;
 
 namespace Parley.Server.Knowledge;
 
 internal static class KnowledgeEndpoints
 {
+    /// <summary>The body limit of <c>POST /v1/knowledge/documents</c> (what Kestrel allowed every request before).</summary>
+    public const long DocumentBodyBytes = 64 * 1024 * 1024;
+
     public sealed record DocumentRequest(string? Title, string? Text, JsonElement? Metadata, string? Source);
-    /// <summary>The search body; <c>explain</c> (or <c>?explain=true</c>) adds the <c>EXPLAIN (ANALYZE, BUFFERS)</c> plan as <c>plan</c>.</summary>
-    /// <param name="Vector">Optional query embedding (the deployment's dimensions): searched as given instead of embedding <paramref name="Query"/>.</param>
-    public sealed record SearchBody(string? Query, int? TopK, double? MinSimilarity, JsonElement? Filter, string? Mode, bool? Explain, float[]? Vector);
+
+    /// <summary>
+    /// The search body; <c>explain</c> (or <c>?explain=true</c>) adds the <c>EXPLAIN (ANALYZE, BUFFERS)</c> plan as
+    /// <c>plan</c>.
+    /// </summary>
+    /// <param name="Vector">
+    /// Optional query embedding (the deployment's dimensions): searched as given instead of embedding
+    /// <paramref name="Query"/>.
+    /// </param>
+    public sealed record SearchBody(
+        string? Query, int? TopK, double? MinSimilarity, JsonElement? Filter, string? Mode, bool? Explain,
+        float[]? Vector);
+
+    /// <summary>A document ingested while the caller waited.</summary>
+    public sealed record DocumentUploadResponse(Guid DocumentId, int Chunks, IngestStatus Status);
+
+    /// <summary>A document queued as a background job; <c>location</c> is where its progress is read.</summary>
+    public sealed record JobAcceptedResponse(Guid JobId, JobStatus Status, string Location);
+
+    /// <summary>The passages found, the timings and the plan that ran (<see cref="SearchResponse"/>).</summary>
+    /// <param name="Plan">Only when explained: the <c>EXPLAIN (ANALYZE, BUFFERS)</c> output; absent otherwise.</param>
+    public sealed record SearchAnswer(
+        IReadOnlyList<SearchHit> Results, SearchTimings Timings, string Strategy,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Plan = null);
 
     public static IEndpointRouteBuilder MapKnowledgeEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/knowledge").RequireTenant().WithTags("Knowledge");
-        group.MapPost("/documents", UploadAsync).DisableAntiforgery();
-        group.MapGet("/documents", async (int? limit, string? after, KnowledgeDocuments docs, ITenantContext tenant, CancellationToken ct) =>
+        var group = app.MapGroup("/v1/knowledge").RequireTenant().WithCrudProblems().WithTags("Knowledge");
+        // A document: a file up to Parley:Knowledge:MaxDocumentBytes, or its text as JSON (escaped, up to six bytes a character).
+        group.MapPost("/documents", UploadAsync).DisableAntiforgery().WithBodyLimit(DocumentBodyBytes);
+        group.MapGet("/documents", async (int? limit, string? after, KnowledgeDocuments docs, ITenantContext tenant,
+            CancellationToken ct) =>
         {
             var page = PageRequest.Parse(limit, after);
             var (items, next) = await docs.ListAsync(tenant.Scope.RequireAccount(), page.Limit, page.After, ct);
-            return new { items, next };
+            return TypedResults.Ok(new ListResponse<DocumentInfo>(items, next));
         });
-        group.MapGet("/documents/{id:guid}", async (Guid id, KnowledgeDocuments docs, ITenantContext tenant, CancellationToken ct) =>
-            await docs.GetAsync(tenant.Scope.RequireAccount(), id, ct));
-        group.MapDelete("/documents/{id:guid}", async (Guid id, KnowledgeDocuments docs, ITenantContext tenant, CancellationToken ct) =>
+        group.MapGet("/documents/{id:guid}", async (Guid id, KnowledgeDocuments docs, ITenantContext tenant,
+            CancellationToken ct) =>
+            TypedResults.Ok(await docs.GetAsync(tenant.Scope.RequireAccount(), id, ct)));
+        group.MapDelete("/documents/{id:guid}", async (Guid id, KnowledgeDocuments docs, ITenantContext tenant,
+            CancellationToken ct) =>
         {
             await docs.DeleteAsync(tenant.Scope.RequireAccount(), id, ct);
-            return Results.NoContent();
+            return TypedResults.NoContent();
         });
-        group.MapPost("/search", SearchAsync);
+        // A query of 2 000 characters, a 4 KB filter, a 1 536-dimension vector: tens of kilobytes.
+        group.MapPost("/search", SearchAsync).WithBodyLimit(128 * 1024);
         group.MapKnowledgeJobEndpoints();
         return app;
     }
 
     /// <summary>
-    /// Small documents are ingested while the caller waits (201/200). Larger ones than
-    /// <c>Parley:Knowledge:Jobs:AsyncAboveBytes</c>, or any with <c>?async=true</c>, are extracted and checked
-    /// now (bad input is still a 400) and queued as a durable job: 202 with the job's id and address.
+    /// JSON <c>{title, text}</c> or a multipart <c>file</c>; whether it is ingested now (201, or 200 when
+    /// unchanged) or queued (202 with the job's address) is <see cref="KnowledgeUploads"/>'s decision.
     /// </summary>
-    private static async Task<IResult> UploadAsync(HttpRequest http, [FromQuery(Name = "async")] bool? background, KnowledgeIngestion ingestion,
-        IngestionJobStore jobs, IngestionJobWorker worker, ITenantContext tenant, IOptions<KnowledgeOptions> options, IOptions<IngestionJobOptions> jobOptions, CancellationToken ct)
+    private static async Task<Results<Created<DocumentUploadResponse>, Ok<DocumentUploadResponse>,
+        Accepted<JobAcceptedResponse>, ProblemHttpResult>> UploadAsync(HttpRequest http,
+        [FromQuery(Name = "async")] bool? background, KnowledgeUploads uploads, ITenantContext tenant,
+        CancellationToken ct)
     {
         var account = tenant.Scope.RequireAccount();
-        IngestRequest request;
-        long bytes;
+        UploadResult result;
         if (http.HasFormContentType)
         {
             var form = await http.ReadFormAsync(ct);
-            var file = form.Files["file"] ?? throw new InvalidRequestException("file", "Send the document as a multipart field named 'file'.");
-            if (file.Length > options.Value.MaxDocumentBytes)
-            {
-                throw new InvalidRequestException("file", $"The file is {file.Length} bytes; the limit is {options.Value.MaxDocumentBytes}.");
-            }
-            bytes = file.Length;
-            using var buffer = new MemoryStream();
-            await file.CopyToAsync(buffer, ct);
-            var title = form["title"].ToString() is { Length: > 0 } t ? t : null;
-            var extracted = TextExtractor.Extract(file.FileName, file.ContentType, buffer.ToArray(), title);
-            JsonElement? metadata = form["metadata"].ToString() is { Length: > 0 } m ? ParseMetadata(m) : null;
-            request = new IngestRequest(form["source"].ToString() is { Length: > 0 } s ? s : file.FileName,
-                extracted.Title ?? Path.GetFileNameWithoutExtension(file.FileName), extracted, metadata);
+            var file = form.Files["file"]
+                ?? throw new InvalidRequestException("file", "Send the document as a multipart field named 'file'.");
+            await using var content = file.OpenReadStream();
+            var upload = new FileUpload(file.FileName, file.ContentType, file.Length, content,
+                NonEmpty(form["title"]), NonEmpty(form["source"]), NonEmpty(form["metadata"]));
+            result = await uploads.UploadFileAsync(account, upload, background, ct);
         }
         else if (http.HasJsonContentType())
         {
-            var body = await http.ReadFromJsonAsync<DocumentRequest>(ct) ?? throw new InvalidRequestException("body", "A JSON body is required.");
-            new Validation().Text(body.Title, "title", 500).Text(body.Text, "text", options.Value.MaxDocumentBytes).ThrowIfInvalid();
-            bytes = System.Text.Encoding.UTF8.GetByteCount(body.Text!);
-            var extracted = TextExtractor.FromMarkdown(body.Text!, body.Title);
-            request = new IngestRequest(body.Source ?? body.Title!, body.Title!, extracted, body.Metadata);
+            var body = await http.ReadFromJsonAsync<DocumentRequest>(ct)
+                ?? throw new InvalidRequestException("body", "A JSON body is required.");
+            var upload = new TextUpload(body.Title, body.Text, body.Metadata, body.Source);
+            result = await uploads.UploadTextAsync(account, upload, background, ct);
         }
         else
         {
-            return Results.Problem(statusCode: 415, title: "Unsupported media type", detail: "Send application/json {title, text} or multipart/form-data with a 'file'.");
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Unsupported media type",
+                detail: "Send application/json {title, text} or multipart/form-data with a 'file'.");
         }
-        if (background ?? bytes > jobOptions.Value.AsyncAboveBytes)
+        if (result.Job is { } job)
         {
-            var (job, _) = await jobs.EnqueueAsync(account, request, bytes, ct);
-            worker.Wake();
             var location = $"/v1/knowledge/jobs/{job.Id}";
-            return Results.Accepted(location, new { jobId = job.Id, status = job.Status, location });
+            return TypedResults.Accepted(location, new JobAcceptedResponse(job.Id, job.Status, location));
         }
-        var result = await ingestion.IngestAsync(account, request, null, ct);
-        var response = new { documentId = result.DocumentId, chunks = result.Chunks, status = result.Status };
-        return result.Status == "unchanged" ? Results.Ok(response) : Results.Created($"/v1/knowledge/documents/{result.DocumentId}", response);
+        var document = result.Document!;
+        var answer = new DocumentUploadResponse(document.DocumentId, document.Chunks, document.Status);
+        return document.Status == IngestStatus.Unchanged
+            ? TypedResults.Ok(answer)
+            : TypedResults.Created($"/v1/knowledge/documents/{document.DocumentId}", answer);
     }
 
-    private static JsonElement ParseMetadata(string json)
-    {
-        try
-        {
-            return JsonDocument.Parse(json).RootElement;
-        }
-        catch (JsonException)
-        {
-            throw new InvalidRequestException("metadata", "metadata must be a JSON object.");
-        }
-    }
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static async Task<IResult> SearchAsync(SearchBody body, bool? explain, KnowledgeSearch search, IEmbeddingGenerator<string, Embedding<float>> embeddings, ITenantContext tenant, CancellationToken ct)
+    private static async Task<Ok<SearchAnswer>> SearchAsync(SearchBody body, bool? explain, KnowledgeSearch search,
+        IEmbeddingGenerator<string, Embedding<float>> embeddings, ITenantContext tenant, CancellationToken ct)
     {
         var account = tenant.Scope.RequireAccount();
         var mode = body.Mode?.ToLowerInvariant() switch
@@ -123,11 +137,11 @@ internal static class KnowledgeEndpoints
             : await search.SearchAsync(account, request, ct);
         if ((explain ?? body.Explain) != true)
         {
-            return Results.Ok(response);
+            return TypedResults.Ok(new SearchAnswer(response.Results, response.Timings, response.Strategy));
         }
-        // The same statement again under EXPLAIN, in the same tenant scope; the query's embedding comes from the cache.
+        // The same statement again under EXPLAIN, in the same tenant scope; the query's embedding is in the cache.
         var vector = body.Vector ?? await embeddings.GenerateVectorAsync(request.Query, cancellationToken: ct);
         var plan = await search.ExplainAsync(account, request, vector, ct);
-        return Results.Ok(new { response.Results, response.Timings, response.Strategy, plan });
+        return TypedResults.Ok(new SearchAnswer(response.Results, response.Timings, response.Strategy, plan));
     }
 }

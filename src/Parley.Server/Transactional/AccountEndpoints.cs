@@ -1,5 +1,6 @@
 using Parley.Domain;
 using Parley.Server.Auth;
+using Parley.Server.Errors;
 using Parley.Transactional.Accounts;
 using static Parley.Server.Transactional.Responses;
 
@@ -11,18 +12,20 @@ internal static class AccountEndpoints
 
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/accounts").RequireAuthorization().WithTags("Accounts");
-        group.MapPost("/", async (CreateAccountRequest body, AccountService accounts, CancellationToken ct) =>
+        var group = app.MapGroup("/v1/accounts").RequireAuthorization().WithKeyProblems().WithCrudProblems().WithTags("Accounts");
+        group.MapPost("/", async (CreateAccountRequest request, AccountService accounts, CancellationToken ct) =>
         {
-            var created = await accounts.CreateAsync(body.Name, body.Language, body.Plan, ct);
-            return Results.Created($"/v1/accounts/{created.Account.Id}", new { account = Of(created.Account), apiKey = created.ApiKey });
+            var created = await accounts.CreateAsync(request.Name, request.Language, request.Plan, ct);
+            var body = new CreatedAccountResponse(Of(created.Account), created.ApiKey);
+            return TypedResults.Created($"/v1/accounts/{created.Account.Id}", body);
         }).RequireAuthorization(AuthHostingExtensions.AdminPolicy);
         group.MapGet("/", async (AccountService accounts, CancellationToken ct) =>
-            new ListResponse<AccountResponse>((await accounts.ListAsync(ct)).Select(Of).ToList(), null));
+            TypedResults.Ok(new ListResponse<AccountResponse>([.. (await accounts.ListAsync(ct)).Select(Of)], null)));
         group.MapGet("/{id:guid}", async (Guid id, AccountService accounts, CancellationToken ct) =>
-            Of(await accounts.GetAsync(new AccountId(id), ct)));
-        group.MapPatch("/{id:guid}", async (Guid id, CreateAccountRequest body, AccountService accounts, CancellationToken ct) =>
-            Of(await accounts.UpdateAsync(new AccountId(id), body.Name, body.Plan, body.Language, ct)))
+            TypedResults.Ok(Of(await accounts.GetAsync(new AccountId(id), ct))));
+        group.MapPatch("/{id:guid}", async (Guid id, CreateAccountRequest body, AccountService accounts,
+            CancellationToken ct) =>
+            TypedResults.Ok(Of(await accounts.UpdateAsync(new AccountId(id), body.Name, body.Plan, body.Language, ct))))
             .RequireAuthorization(AuthHostingExtensions.AdminPolicy);
         return app;
     }

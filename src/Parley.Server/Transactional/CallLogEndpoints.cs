@@ -1,7 +1,11 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Parley.Domain;
+using Parley.Server.Calls;
 using Parley.Server.Auth;
-using Parley.Transactional;
+using Parley.Server.Errors;
 using Parley.Transactional.Billing;
 using Parley.Transactional.Calls;
+using static Parley.Server.Transactional.BillingResponses;
 using static Parley.Server.Transactional.Responses;
 
 namespace Parley.Server.Transactional;
@@ -16,42 +20,73 @@ internal static class CallLogEndpoints
 
     public static IEndpointRouteBuilder MapCallLogEndpoints(this IEndpointRouteBuilder app)
     {
-        var calls = app.MapGroup("/v1/calls").RequireTenant().WithTags("Calls");
-        calls.MapGet("/", async (Guid? agentId, Guid? contactId, string? status, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? after, CallService s, CancellationToken ct) =>
+        var calls = app.MapGroup("/v1/calls").RequireTenant().WithCrudProblems().WithTags("Calls");
+        calls.MapGet("/", async (Guid? agentId, Guid? contactId, string? status, DateTimeOffset? from,
+            DateTimeOffset? to, int? limit, string? after, CallService s, CancellationToken ct) =>
         {
-            var page = await s.ListAsync(new CallFilter(agentId, contactId, status, from, to), PageRequest.Parse(limit, after), ct);
-            return new ListResponse<CallResponse>(page.Items.Select(c => Of(c)).ToList(), page.Next);
+            var filter = new CallFilter(agentId, contactId, status, from, to);
+            var page = await s.ListAsync(filter, PageRequest.Parse(limit, after), ct);
+            return TypedResults.Ok(new ListResponse<CallResponse>(page.Items.Select(c => Of(c)).ToList(), page.Next));
         });
-        calls.MapPost("/", async (StartCallRequest body, CallService s, CancellationToken ct) =>
+        calls.MapPost("/", async Task<Results<Created<CallStartedResponse>, ProblemHttpResult>> (StartCallRequest body,
+            CallService s, CallAdmission admission, HttpContext http, CancellationToken ct) =>
         {
-            var call = await s.StartAsync(body.AgentId, body.Contact?.Phone, body.Direction, ct);
-            return Results.Created($"/v1/calls/{call.Id}", new { id = call.Id, agentId = call.AgentId, contactId = call.ContactId, status = call.Status, startedAt = call.StartedAt });
+            // Refused before anything is written: the platform retries the call elsewhere.
+            if (admission.TryAdmit() is { } refusal)
+            {
+                http.Response.Headers.RetryAfter = ((int)refusal.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Problem(refusal.Detail, statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "This node is full", type: "https://parley.dev/problems/node-full",
+                    extensions: new Dictionary<string, object?> { ["reason"] = refusal.Reason });
+            }
+            Call call;
+            try
+            {
+                call = await s.StartAsync(body.AgentId, body.Contact?.Phone, body.Direction, ct);
+            }
+            catch
+            {
+                admission.Abandoned();
+                throw;
+            }
+            admission.Started(call.Id);
+            return TypedResults.Created($"/v1/calls/{call.Id}", Started(call));
+        }).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        calls.MapPost("/{id:guid}/end", async (Guid id, CallService s, CallAdmission admission, CancellationToken ct) =>
+        {
+            var ended = await s.EndAsync(id, ct);
+            admission.Ended(id);
+            return TypedResults.Ok(Of(ended));
         });
-        calls.MapPost("/{id:guid}/end", async (Guid id, CallService s, CancellationToken ct) => Of(await s.EndAsync(id, ct)));
         calls.MapGet("/{id:guid}", async (Guid id, CallService s, CancellationToken ct) =>
         {
             var call = await s.GetAsync(id, ct);
-            return Of(call.Call, call.Turns);
+            return TypedResults.Ok(Of(call.Call, call.Turns));
         });
 
-        var billing = app.MapGroup("/v1").RequireTenant().WithTags("Billing");
-        billing.MapGet("/usage", async (DateTimeOffset? from, DateTimeOffset? to, BillingService s, CancellationToken ct) =>
-            new { items = await s.UsageAsync(from, to, ct) });
-        billing.MapGet("/invoices", async (BillingService s, CancellationToken ct) => new { items = await s.InvoicesAsync(ct) });
+        var billing = app.MapGroup("/v1").RequireTenant().WithCrudProblems().WithTags("Billing");
+        billing.MapGet("/usage", async (DateTimeOffset? from, DateTimeOffset? to, BillingService s,
+            CancellationToken ct) =>
+            TypedResults.Ok(new ItemsResponse<UsageResponse>([.. (await s.UsageAsync(from, to, ct)).Select(Of)])));
+        billing.MapGet("/invoices", async (BillingService s, CancellationToken ct) =>
+            TypedResults.Ok(new ItemsResponse<InvoiceResponse>([.. (await s.InvoicesAsync(ct)).Select(Of)])));
         billing.MapPost("/invoices", async (InvoiceRequest body, BillingService s, CancellationToken ct) =>
         {
             var invoice = await s.GenerateInvoiceAsync(body.PeriodStart, body.PeriodEnd, ct);
-            return Results.Created($"/v1/invoices/{invoice.Id}", invoice);
+            return TypedResults.Created($"/v1/invoices/{invoice.Id}", Of(invoice));
         });
         billing.MapGet("/invoices/{id:guid}", async (Guid id, BillingService s, CancellationToken ct) =>
         {
             var (invoice, payments) = await s.InvoiceAsync(id, ct);
-            return new { invoice, payments };
+            return TypedResults.Ok(new InvoiceWithPaymentsResponse(
+                Of(invoice), payments.Select(Of).ToList()));
         });
-        billing.MapPost("/invoices/{id:guid}/payments", async (Guid id, PaymentRequest body, BillingService s, CancellationToken ct) =>
+        billing.MapPost("/invoices/{id:guid}/payments", async (Guid id, PaymentRequest body, BillingService s,
+            CancellationToken ct) =>
         {
-            var payment = await s.AddPaymentAsync(id, body.Amount, body.Currency, body.Status, body.ExternalReference, ct);
-            return Results.Created($"/v1/invoices/{id}", payment);
+            var payment = await s.AddPaymentAsync(id, body.Amount, body.Currency, body.Status,
+                body.ExternalReference, ct);
+            return TypedResults.Created($"/v1/invoices/{id}", Of(payment));
         });
         return app;
     }

@@ -1,5 +1,6 @@
+using Parley.Domain;
 using Parley.Server.Auth;
-using Parley.Transactional;
+using Parley.Server.Errors;
 using Parley.Transactional.Agents;
 using Parley.Transactional.ApiKeys;
 using Parley.Transactional.Contacts;
@@ -9,56 +10,106 @@ using static Parley.Server.Transactional.Responses;
 
 namespace Parley.Server.Transactional;
 
-/// <summary>CRUD of an account's users, API keys, agents, contacts and integrations; lists are keyset-paginated.</summary>
+/// <summary>CRUD of an account's users, API keys, agents, contacts and integrations; lists are keyset-paged.</summary>
 internal static class TenantCrudEndpoints
 {
     public sealed record CreateApiKeyRequest(string? Name, string[]? Scopes);
 
     public static IEndpointRouteBuilder MapTenantCrudEndpoints(this IEndpointRouteBuilder app)
     {
-        var agents = app.MapGroup("/v1/agents").RequireTenant().WithTags("Agents");
-        agents.MapGet("/", async (int? limit, string? after, AgentService s, CancellationToken ct) => List(await s.ListAsync(PageRequest.Parse(limit, after), ct), a => a));
-        agents.MapPost("/", async (AgentInput body, AgentService s, CancellationToken ct) => { var a = await s.CreateAsync(body, ct); return Results.Created($"/v1/agents/{a.Id}", a); });
-        agents.MapGet("/{id:guid}", async (Guid id, AgentService s, CancellationToken ct) => await s.GetAsync(id, ct));
-        agents.MapPatch("/{id:guid}", async (Guid id, AgentInput body, AgentService s, CancellationToken ct) => await s.UpdateAsync(id, body, ct));
-        agents.MapDelete("/{id:guid}", async (Guid id, AgentService s, CancellationToken ct) => { await s.DeleteAsync(id, ct); return Results.NoContent(); });
+        var agents = app.MapGroup("/v1/agents").RequireTenant().WithCrudProblems().WithTags("Agents");
+        agents.MapGet("/", async (int? limit, string? after, AgentService s, CancellationToken ct) =>
+            TypedResults.Ok(List(await s.ListAsync(PageRequest.Parse(limit, after), ct), Of)));
+        agents.MapPost("/", async (AgentInput body, AgentService s, CancellationToken ct) =>
+        {
+            var a = await s.CreateAsync(body, ct);
+            return TypedResults.Created($"/v1/agents/{a.Id}", Of(a));
+        });
+        agents.MapGet("/{id:guid}", async (Guid id, AgentService s, CancellationToken ct) =>
+            TypedResults.Ok(Of(await s.GetAsync(id, ct))));
+        agents.MapPatch("/{id:guid}", async (Guid id, AgentInput body, AgentService s, CancellationToken ct) =>
+            TypedResults.Ok(Of(await s.UpdateAsync(id, body, ct))));
+        agents.MapDelete("/{id:guid}", async (Guid id, AgentService s, CancellationToken ct) =>
+        {
+            await s.DeleteAsync(id, ct);
+            return TypedResults.NoContent();
+        });
 
-        var contacts = app.MapGroup("/v1/contacts").RequireTenant().WithTags("Contacts");
-        contacts.MapGet("/", async (int? limit, string? after, ContactService s, CancellationToken ct) => List(await s.ListAsync(PageRequest.Parse(limit, after), ct), Of));
-        contacts.MapPost("/", async (ContactInput body, ContactService s, CancellationToken ct) => { var c = await s.CreateAsync(body, ct); return Results.Created($"/v1/contacts/{c.Id}", Of(c)); });
-        contacts.MapGet("/{id:guid}", async (Guid id, ContactService s, CancellationToken ct) => Of(await s.GetAsync(id, ct)));
-        contacts.MapPatch("/{id:guid}", async (Guid id, ContactInput body, ContactService s, CancellationToken ct) => Of(await s.UpdateAsync(id, body, ct)));
-        contacts.MapDelete("/{id:guid}", async (Guid id, ContactService s, CancellationToken ct) => { await s.DeleteAsync(id, ct); return Results.NoContent(); });
+        var contacts = app.MapGroup("/v1/contacts").RequireTenant().WithCrudProblems().WithTags("Contacts");
+        contacts.MapGet("/", async (int? limit, string? after, ContactService s, CancellationToken ct) =>
+            TypedResults.Ok(List(await s.ListAsync(PageRequest.Parse(limit, after), ct), Of)));
+        contacts.MapPost("/", async (ContactInput body, ContactService s, CancellationToken ct) =>
+        {
+            var c = await s.CreateAsync(body, ct);
+            return TypedResults.Created($"/v1/contacts/{c.Id}", Of(c));
+        });
+        contacts.MapGet("/{id:guid}", async (Guid id, ContactService s, CancellationToken ct) =>
+            TypedResults.Ok(Of(await s.GetAsync(id, ct))));
+        contacts.MapPatch("/{id:guid}", async (Guid id, ContactInput body, ContactService s, CancellationToken ct) =>
+            TypedResults.Ok(Of(await s.UpdateAsync(id, body, ct))));
+        contacts.MapDelete("/{id:guid}", async (Guid id, ContactService s, CancellationToken ct) =>
+        {
+            await s.DeleteAsync(id, ct);
+            return TypedResults.NoContent();
+        });
 
-        var users = app.MapGroup("/v1/users").RequireTenant().WithTags("Users");
-        users.MapGet("/", async (int? limit, string? after, UserService s, CancellationToken ct) => List(await s.ListAsync(PageRequest.Parse(limit, after), ct), u => u));
-        users.MapPost("/", async (UserInput body, UserService s, CancellationToken ct) => { var u = await s.CreateAsync(body, ct); return Results.Created($"/v1/users/{u.Id}", u); });
-        users.MapGet("/{id:guid}", async (Guid id, UserService s, CancellationToken ct) => await s.GetAsync(id, ct));
-        users.MapPatch("/{id:guid}", async (Guid id, UserInput body, UserService s, CancellationToken ct) => await s.UpdateAsync(id, body, ct));
-        users.MapDelete("/{id:guid}", async (Guid id, UserService s, CancellationToken ct) => { await s.DeleteAsync(id, ct); return Results.NoContent(); });
+        var users = app.MapGroup("/v1/users").RequireTenant().WithCrudProblems().WithTags("Users");
+        users.MapGet("/", async (int? limit, string? after, UserService s, CancellationToken ct) =>
+            TypedResults.Ok(List(await s.ListAsync(PageRequest.Parse(limit, after), ct), Of)));
+        users.MapPost("/", async (UserInput body, UserService s, CancellationToken ct) =>
+        {
+            var u = await s.CreateAsync(body, ct);
+            return TypedResults.Created($"/v1/users/{u.Id}", Of(u));
+        });
+        users.MapGet("/{id:guid}", async (Guid id, UserService s, CancellationToken ct) =>
+            TypedResults.Ok(Of(await s.GetAsync(id, ct))));
+        users.MapPatch("/{id:guid}", async (Guid id, UserInput body, UserService s, CancellationToken ct) =>
+            TypedResults.Ok(Of(await s.UpdateAsync(id, body, ct))));
+        users.MapDelete("/{id:guid}", async (Guid id, UserService s, CancellationToken ct) =>
+        {
+            await s.DeleteAsync(id, ct);
+            return TypedResults.NoContent();
+        });
 
-        var integrations = app.MapGroup("/v1/integrations").RequireTenant().WithTags("Integrations");
-        integrations.MapGet("/", async (int? limit, string? after, IntegrationService s, CancellationToken ct) => List(await s.ListAsync(PageRequest.Parse(limit, after), ct), Of));
-        integrations.MapPost("/", async (IntegrationInput body, IntegrationService s, CancellationToken ct) => { var i = await s.CreateAsync(body, ct); return Results.Created($"/v1/integrations/{i.Id}", Of(i)); });
-        integrations.MapGet("/{id:guid}", async (Guid id, IntegrationService s, CancellationToken ct) => Of(await s.GetAsync(id, ct)));
-        integrations.MapPatch("/{id:guid}", async (Guid id, IntegrationInput body, IntegrationService s, CancellationToken ct) => Of(await s.UpdateAsync(id, body, ct)));
-        integrations.MapDelete("/{id:guid}", async (Guid id, IntegrationService s, CancellationToken ct) => { await s.DeleteAsync(id, ct); return Results.NoContent(); });
+        var integrations = app.MapGroup("/v1/integrations").RequireTenant().WithCrudProblems().WithTags("Integrations");
+        integrations.MapGet("/", async (int? limit, string? after, IntegrationService s, CancellationToken ct) =>
+            TypedResults.Ok(List(await s.ListAsync(PageRequest.Parse(limit, after), ct), Of)));
+        integrations.MapPost("/", async (IntegrationInput body, IntegrationService s, CancellationToken ct) =>
+        {
+            var i = await s.CreateAsync(body, ct);
+            return TypedResults.Created($"/v1/integrations/{i.Id}", Of(i));
+        });
+        integrations.MapGet("/{id:guid}", async (Guid id, IntegrationService s, CancellationToken ct) =>
+            TypedResults.Ok(Of(await s.GetAsync(id, ct))));
+        integrations.MapPatch("/{id:guid}", async (Guid id, IntegrationInput body, IntegrationService s,
+            CancellationToken ct) =>
+            TypedResults.Ok(Of(await s.UpdateAsync(id, body, ct))));
+        integrations.MapDelete("/{id:guid}", async (Guid id, IntegrationService s, CancellationToken ct) =>
+        {
+            await s.DeleteAsync(id, ct);
+            return TypedResults.NoContent();
+        });
 
-        var keys = app.MapGroup("/v1/api-keys").RequireTenant().WithTags("API keys");
-        keys.MapGet("/", async (int? limit, string? after, ApiKeyService s, CancellationToken ct) => List(await s.ListAsync(PageRequest.Parse(limit, after), ct), Of));
-        keys.MapPost("/", async (CreateApiKeyRequest body, ApiKeyService s, Parley.Domain.ITenantContext tenant, CancellationToken ct) =>
+        var keys = app.MapGroup("/v1/api-keys").RequireTenant().WithCrudProblems().WithTags("API keys");
+        keys.MapGet("/", async (int? limit, string? after, ApiKeyService s, CancellationToken ct) =>
+            TypedResults.Ok(List(await s.ListAsync(PageRequest.Parse(limit, after), ct), Of)));
+        keys.MapPost("/", async (CreateApiKeyRequest body, ApiKeyService s, ITenantContext tenant,
+            CancellationToken ct) =>
         {
             var created = await s.CreateAsync(tenant.Scope.RequireAccount(), body.Name, body.Scopes, ct);
-            return Results.Created($"/v1/api-keys/{created.Key.Id}", new { apiKey = Of(created.Key), key = created.Secret });
+            var answer = new CreatedApiKeyResponse(Of(created.Key), created.Secret);
+            return TypedResults.Created($"/v1/api-keys/{created.Key.Id}", answer);
         });
-        keys.MapDelete("/{id:guid}", async (Guid id, ApiKeyService s, ApiKeyAuthenticator auth, CancellationToken ct) =>
+        keys.MapDelete("/{id:guid}", async (Guid id, ApiKeyService s, ApiKeyAuthenticator auth,
+            CancellationToken ct) =>
         {
             var revoked = await s.RevokeAsync(id, ct);
             auth.Forget(revoked.Hash);
-            return Results.NoContent();
+            return TypedResults.NoContent();
         });
         return app;
     }
 
-    private static ListResponse<TOut> List<TIn, TOut>(Page<TIn> page, Func<TIn, TOut> map) => new(page.Items.Select(map).ToList(), page.Next);
+    private static ListResponse<TOut> List<TIn, TOut>(Page<TIn> page, Func<TIn, TOut> map) =>
+        new(page.Items.Select(map).ToList(), page.Next);
 }

@@ -23,6 +23,18 @@ public sealed class AgentService(ParleyDbContext db, ITenantContext tenant, Time
             ?? throw new NotFoundException("Agent");
     }
 
+    /// <summary>An agent by its id or, failing that, its name (the oldest of that name): how OpenAI clients name a <c>model</c>.</summary>
+    public async Task<Agent> FindByIdOrNameAsync(string idOrName, CancellationToken cancellationToken)
+    {
+        var account = tenant.Scope.RequireAccount();
+        if (Guid.TryParse(idOrName, out var id))
+        {
+            return await GetAsync(id, cancellationToken);
+        }
+        return await db.Agents.AsNoTracking().Where(a => a.AccountId == account && a.Name == idOrName)
+            .OrderBy(a => a.Id).FirstOrDefaultAsync(cancellationToken) ?? throw new NotFoundException("Agent");
+    }
+
     public async Task<Page<Agent>> ListAsync(PageRequest page, CancellationToken cancellationToken)
     {
         var account = tenant.Scope.RequireAccount();

@@ -89,22 +89,26 @@ public sealed class BillingService(ParleyDbContext db, ITenantContext tenant, Ti
         var account = tenant.Scope.RequireAccount();
         var invoice = await db.Invoices.FirstOrDefaultAsync(i => i.AccountId == account && i.Id == invoiceId, cancellationToken)
             ?? throw new NotFoundException("Invoice");
-        status ??= "succeeded";
+        var known = WireNames.TryParse<PaymentStatus>(status ?? "succeeded", out var reported);
         currency ??= invoice.Currency;
         new Validation()
             .Require(amount is > 0, "amount", "amount must be positive.")
             .Require(currency == invoice.Currency, "currency", $"currency must be the invoice's, {invoice.Currency}.")
-            .Require(status is "succeeded" or "pending" or "failed", "status", "status must be succeeded, pending or failed.")
+            .Require(known, "status", "status must be succeeded, pending or failed.")
             .Text(externalReference, "externalReference", 200, required: false)
             .ThrowIfInvalid();
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var payment = new Payment { AccountId = account, Id = Guid.CreateVersion7(), InvoiceId = invoiceId, Amount = amount!.Value, Currency = currency, Status = status, ExternalReference = externalReference, CreatedAt = time.GetUtcNow() };
+        var payment = new Payment { AccountId = account, Id = Guid.CreateVersion7(), InvoiceId = invoiceId, Amount = amount!.Value, Currency = currency, Status = reported, ExternalReference = externalReference, CreatedAt = time.GetUtcNow() };
         db.Payments.Add(payment);
         await db.SaveChangesAsync(cancellationToken);
-        var paid = await db.Payments.Where(p => p.AccountId == account && p.InvoiceId == invoiceId && p.Status == "succeeded").SumAsync(p => p.Amount, cancellationToken);
-        if (paid >= invoice.Total)
+        // Only money received settles an invoice: a pending or failed report leaves it open, even one whose
+        // total is still zero because the period's usage has not been written yet.
+        var paid = reported == PaymentStatus.Succeeded
+            ? await db.Payments.Where(p => p.AccountId == account && p.InvoiceId == invoiceId && p.Status == PaymentStatus.Succeeded).SumAsync(p => p.Amount, cancellationToken)
+            : 0m;
+        if (reported == PaymentStatus.Succeeded && paid >= invoice.Total)
         {
-            invoice.Status = "paid";
+            invoice.Status = InvoiceStatus.Paid;
             await db.SaveChangesAsync(cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);

@@ -11,8 +11,7 @@ public sealed class Invoice
     public DateTimeOffset PeriodEnd { get; set; }
     public string Currency { get; set; } = "USD";
     public decimal Total { get; set; }
-    /// <summary><c>open</c>, <c>paid</c>.</summary>
-    public string Status { get; set; } = "open";
+    public InvoiceStatus Status { get; set; } = InvoiceStatus.Open;
     public List<InvoiceLine> Lines { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -10,8 +10,7 @@ public sealed class Payment
     public Guid InvoiceId { get; set; }
     public decimal Amount { get; set; }
     public string Currency { get; set; } = "USD";
-    /// <summary><c>succeeded</c>, <c>pending</c>, <c>failed</c>.</summary>
-    public string Status { get; set; } = "succeeded";
+    public PaymentStatus Status { get; set; } = PaymentStatus.Succeeded;
     public string? ExternalReference { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

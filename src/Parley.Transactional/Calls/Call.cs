@@ -9,11 +9,15 @@ public sealed class Call
     public Guid Id { get; set; }
     public Guid AgentId { get; set; }
     public Guid? ContactId { get; set; }
-    /// <summary><c>in</c> or <c>out</c>.</summary>
-    public string Direction { get; set; } = "in";
-    /// <summary><c>active</c>, <c>ended</c>.</summary>
-    public string Status { get; set; } = "active";
+    public CallDirection Direction { get; set; } = CallDirection.In;
+    public CallStatus Status { get; set; } = CallStatus.Active;
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
     public double? DurationSeconds { get; set; }
+
+    /// <summary>
+    /// The voice platform's own id of the call (Vapi's call id, an OpenAI <c>user</c>), when the call was
+    /// made on first sight of it; unique per account, so the platform's next request finds the same call.
+    /// </summary>
+    public string? ExternalId { get; set; }
 }

@@ -18,10 +18,10 @@ public sealed class CallService(ParleyDbContext db, ITenantContext tenant, Conta
     public async Task<Call> StartAsync(Guid? agentId, string? phone, string? direction, CancellationToken cancellationToken)
     {
         var account = tenant.Scope.RequireAccount();
-        direction ??= "in";
+        var known = WireNames.TryParse<CallDirection>(direction ?? "in", out var way);
         new Validation()
             .Require(agentId is not null && agentId != Guid.Empty, "agentId", "agentId is required.")
-            .Require(direction is "in" or "out", "direction", "direction must be 'in' or 'out'.")
+            .Require(known, "direction", "direction must be 'in' or 'out'.")
             .Require(phone is null || Validation.IsE164(phone), "contact.phone", "phone must be in E.164 form, e.g. +15550100.")
             .ThrowIfInvalid();
         var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.AccountId == account && a.Id == agentId, cancellationToken);
@@ -30,19 +30,53 @@ public sealed class CallService(ParleyDbContext db, ITenantContext tenant, Conta
             .Require(agent is null || agent.Active, "agentId", "This agent is not active.")
             .ThrowIfInvalid();
         Guid? contactId = phone is null ? null : (await contacts.FindOrCreateAsync(phone, cancellationToken)).Id;
-        var call = new Call { AccountId = account, Id = Guid.CreateVersion7(), AgentId = agentId!.Value, ContactId = contactId, Direction = direction, Status = "active", StartedAt = time.GetUtcNow() };
+        var call = new Call { AccountId = account, Id = Guid.CreateVersion7(), AgentId = agentId!.Value, ContactId = contactId, Direction = way, Status = CallStatus.Active, StartedAt = time.GetUtcNow() };
         db.Calls.Add(call);
         await db.SaveChangesAsync(cancellationToken);
         return call;
     }
 
+    /// <summary>
+    /// The call a voice platform names by its own id: found again, or started on first sight (inbound,
+    /// no contact). Two first requests racing for one id meet at the unique index; the loser reads the
+    /// winner's call.
+    /// </summary>
+    public async Task<Call> FindOrStartExternalAsync(Guid agentId, string externalId, CancellationToken cancellationToken)
+    {
+        var account = tenant.Scope.RequireAccount();
+        new Validation().Text(externalId, "user", MaxExternalIdLength, required: true).ThrowIfInvalid();
+        var found = await db.Calls.FirstOrDefaultAsync(c => c.AccountId == account && c.ExternalId == externalId, cancellationToken);
+        if (found is not null)
+        {
+            return found;
+        }
+        var call = new Call
+        {
+            AccountId = account, Id = Guid.CreateVersion7(), AgentId = agentId, Direction = CallDirection.In,
+            Status = CallStatus.Active, StartedAt = time.GetUtcNow(), ExternalId = externalId,
+        };
+        db.Calls.Add(call);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return call;
+        }
+        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            db.Entry(call).State = EntityState.Detached;
+            return await db.Calls.FirstAsync(c => c.AccountId == account && c.ExternalId == externalId, cancellationToken);
+        }
+    }
+
+    public const int MaxExternalIdLength = 200;
+
     public async Task<Call> EndAsync(Guid id, CancellationToken cancellationToken)
     {
         var call = await FindAsync(id, cancellationToken);
-        if (call.Status != "ended")
+        if (call.Status != CallStatus.Ended)
         {
             var now = time.GetUtcNow();
-            call.Status = "ended";
+            call.Status = CallStatus.Ended;
             call.EndedAt = now;
             call.DurationSeconds = Math.Round((now - call.StartedAt).TotalSeconds, 3);
             db.UsageRecords.Add(new UsageRecord { AccountId = call.AccountId, Id = Guid.CreateVersion7(), Kind = BillingService.CallSeconds, Quantity = (decimal)call.DurationSeconds.Value, OccurredAt = now, CallId = call.Id });
@@ -71,7 +105,7 @@ public sealed class CallService(ParleyDbContext db, ITenantContext tenant, Conta
     {
         var account = tenant.Scope.RequireAccount();
         new Validation()
-            .Require(filter.Status is null or "active" or "ended", "status", "status must be 'active' or 'ended'.")
+            .Require(filter.Status is null || WireNames.TryParse<CallStatus>(filter.Status, out _), "status", "status must be 'active' or 'ended'.")
             .Require(filter.From is null || filter.To is null || filter.From <= filter.To, "from", "from must not be after to.")
             .ThrowIfInvalid();
         var q = db.Calls.AsNoTracking().Where(c => c.AccountId == account);
@@ -83,8 +117,9 @@ public sealed class CallService(ParleyDbContext db, ITenantContext tenant, Conta
         {
             q = q.Where(c => c.ContactId == contact);
         }
-        if (filter.Status is { } status)
+        if (filter.Status is { } named)
         {
+            var status = WireNames.Parse<CallStatus>(named);
             q = q.Where(c => c.Status == status);
         }
         if (filter.From is { } from)

@@ -10,6 +10,8 @@ public sealed class CallTurn
     public Guid CallId { get; set; }
     public int Ordinal { get; set; }
     public string Transcript { get; set; } = "";
+    /// <summary>The standalone query retrieval ran on when the transcript was a follow-up rewritten from earlier turns; null otherwise.</summary>
+    public string? StandaloneQuery { get; set; }
     public string Answer { get; set; } = "";
     public Guid[] ChunkIds { get; set; } = [];
     /// <summary>The cited sources as JSON (chunk id, title, similarity), for display.</summary>

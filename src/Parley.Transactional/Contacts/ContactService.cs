@@ -76,6 +76,7 @@ public sealed class ContactService(ParleyDbContext db, ITenantContext tenant, Ti
             .Require(input.Phone is null || Validation.IsE164(input.Phone), "phone", "phone must be in E.164 form, e.g. +15550100.")
             .Text(input.Name, "name", 200, required: false)
             .Require(input.Metadata is null || input.Metadata.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null, "metadata", "metadata must be a JSON object.")
+            .Require(JsonLimits.Fits(input.Metadata, JsonLimits.MetadataBytes), "metadata", $"metadata is larger than {JsonLimits.MetadataBytes} bytes.")
             .ThrowIfInvalid();
         contact.Phone = input.Phone ?? contact.Phone;
         contact.Name = input.Name ?? contact.Name;

@@ -89,7 +89,7 @@ public sealed class DemoSeeder(ParleyDbContext db, ITenantContext tenant, TimePr
         for (var c = 0; c < conversations.Length; c++)
         {
             var started = now.AddDays(-(c + 1)).AddHours(-c);
-            var call = new Call { AccountId = DemoAccountId, Id = Guid.CreateVersion7(), AgentId = ReceptionistId, ContactId = contacts[c].Id, Direction = "in", Status = "ended", StartedAt = started, EndedAt = started.AddSeconds(95), DurationSeconds = 95 };
+            var call = new Call { AccountId = DemoAccountId, Id = Guid.CreateVersion7(), AgentId = ReceptionistId, ContactId = contacts[c].Id, Direction = CallDirection.In, Status = CallStatus.Ended, StartedAt = started, EndedAt = started.AddSeconds(95), DurationSeconds = 95 };
             db.Calls.Add(call);
             for (var t = 0; t < conversations[c].Length; t++)
             {

@@ -10,7 +10,7 @@ public sealed class Integration
 {
     public AccountId AccountId { get; set; }
     public Guid Id { get; set; }
-    /// <summary><c>telephony</c>, <c>webhook</c> or <c>crm</c>.</summary>
+    /// <summary><c>telephony</c>, <c>webhook</c>, <c>crm</c> or <c>vapi</c> (a Vapi custom knowledge base).</summary>
     public required string Kind { get; set; }
     public required string Name { get; set; }
     public string Settings { get; set; } = "{}";

@@ -11,8 +11,9 @@ public sealed record IntegrationInput(string? Kind = null, string? Name = null, 
 
 public sealed class IntegrationService(ParleyDbContext db, ITenantContext tenant, TimeProvider time, IDataProtectionProvider protection)
 {
-    public static readonly string[] Kinds = ["telephony", "webhook", "crm"];
-    private readonly IDataProtector _protector = protection.CreateProtector("Parley.Integrations.Secrets.v1");
+    public static readonly string[] Kinds = ["telephony", "webhook", "crm", "vapi"];
+    internal const string SecretsPurpose = "Parley.Integrations.Secrets.v1";
+    private readonly IDataProtector _protector = protection.CreateProtector(SecretsPurpose);
 
     public async Task<Integration> CreateAsync(IntegrationInput input, CancellationToken cancellationToken)
     {
@@ -63,10 +64,12 @@ public sealed class IntegrationService(ParleyDbContext db, ITenantContext tenant
     {
         new Validation()
             .Require(!creating || input.Kind is not null, "kind", "kind is required.")
-            .Require(input.Kind is null || Kinds.Contains(input.Kind), "kind", "kind must be telephony, webhook or crm.")
+            .Require(input.Kind is null || Kinds.Contains(input.Kind), "kind", "kind must be telephony, webhook, crm or vapi.")
             .Text(input.Name, "name", 200, required: creating)
             .Require(input.Settings is null || input.Settings.Value.ValueKind is JsonValueKind.Object, "settings", "settings must be a JSON object.")
             .Require(input.Secrets is null || input.Secrets.Value.ValueKind is JsonValueKind.Object, "secrets", "secrets must be a JSON object.")
+            .Require(JsonLimits.Fits(input.Settings, JsonLimits.SettingsBytes), "settings", $"settings are larger than {JsonLimits.SettingsBytes} bytes.")
+            .Require(JsonLimits.Fits(input.Secrets, JsonLimits.SettingsBytes), "secrets", $"secrets are larger than {JsonLimits.SettingsBytes} bytes.")
             .ThrowIfInvalid();
         integration.Kind = input.Kind ?? integration.Kind;
         integration.Name = input.Name?.Trim() ?? integration.Name;

@@ -59,6 +59,7 @@ internal sealed class CallConfiguration : IEntityTypeConfiguration<Call>
         b.AsTenantTable("calls", c => c.AccountId, c => new { c.AccountId, c.Id });
         b.HasOne<Agent>().WithMany().HasForeignKey(c => new { c.AccountId, c.AgentId }).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(c => new { c.AccountId, c.StartedAt, c.Id });
+        b.HasIndex(c => new { c.AccountId, c.ExternalId }).IsUnique().HasFilter("external_id IS NOT NULL");
     }
 }
 

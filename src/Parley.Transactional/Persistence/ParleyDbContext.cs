@@ -38,5 +38,9 @@ public sealed class ParleyDbContext(DbContextOptions<ParleyDbContext> options) :
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         configurationBuilder.Properties<AccountId>().HaveConversion<AccountIdConverter>();
+        configurationBuilder.Properties<CallStatus>().HaveConversion<WireNameConverter<CallStatus>>();
+        configurationBuilder.Properties<CallDirection>().HaveConversion<WireNameConverter<CallDirection>>();
+        configurationBuilder.Properties<InvoiceStatus>().HaveConversion<WireNameConverter<InvoiceStatus>>();
+        configurationBuilder.Properties<PaymentStatus>().HaveConversion<WireNameConverter<PaymentStatus>>();
     }
 }

@@ -16,12 +16,12 @@ internal sealed class TenantConnectionInterceptor(ITenantContext tenant) : DbCon
 {
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        await TenantSql.ApplyAsync((NpgsqlConnection)connection, tenant.Scope, transactionLocal: false, cancellationToken);
+        await TenantDb.ApplyAsync((NpgsqlConnection)connection, tenant.Scope, cancellationToken);
     }
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
-        TenantSql.ApplyAsync((NpgsqlConnection)connection, tenant.Scope, transactionLocal: false, CancellationToken.None)
+        TenantDb.ApplyAsync((NpgsqlConnection)connection, tenant.Scope, CancellationToken.None)
             .GetAwaiter().GetResult();
     }
 }

@@ -1,44 +1,93 @@
-using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Parley.Bench;
-using Parley.Calls.CallLog;
-using Parley.Cli;
-using Parley.IntegrationTests.Transactional;
+using Npgsql;
+using Parley.Testing;
 using Xunit;
 
 namespace Parley.IntegrationTests.Bench;
 
-public sealed class LoadBenchmarkTests(ApiFixture api) : IClassFixture<ApiFixture>
+/// <summary>
+/// <c>parley bench load</c> as users run it: the benchmarks' executable starts a real server on the test
+/// database, prepares its tenant through the API, drives it over loopback and stops it gracefully.
+/// </summary>
+public sealed class LoadBenchmarkTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     [Fact]
     public async Task A_short_load_run_answers_every_turn_and_reports_the_servers_own_stage_timings()
     {
-        var a = await api.NewTenantAsync();
-        await Faults.FaultCluster.UploadDemoAsync(a.Client, 4);
-        var agent = (await (await a.Client.PostAsJsonAsync("/v1/agents", new { name = "Bench", topK = 3 })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var home = Directory.CreateTempSubdirectory("parley-bench-load-").FullName;
+        var server = ServerProcess.FindServerDll()
+            ?? throw new InvalidOperationException("Parley.Server.dll not found beside the tests");
+        var json = Path.Combine(home, "load.json");
+        var run = await BenchExecutable.RunAsync(
+            // 5 s rather than the in-process test's 2: a server process of its own shares the 2 cores, and a
+            // call counts as completed only if both its turns started in time.
+            ["load", "--calls", "3", "--seconds", "5", "--turns", "2", "--no-speak", "--unique", "--json", json],
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Parley"] = db.ConnectionString,
+                ["PARLEY_HOME"] = home,
+                ["PARLEY_SERVER_DLL"] = server,
+            },
+            TimeSpan.FromMinutes(4));
+        Assert.True(run.ExitCode == 0, run.Err + run.Out);
+        Assert.Contains("## Load: 3 concurrent calls", run.Out, StringComparison.Ordinal);
 
-        var result = await new LoadBenchmark(a.Client, agent, new LoadOptions(3, TimeSpan.FromSeconds(2), 2, TimeSpan.Zero, Speak: false, Unique: true)).RunAsync(null, CancellationToken.None);
+        var result = JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement;
+        var turns = result.GetProperty("turns").GetInt32();
+        Assert.Equal(0, result.GetProperty("errors").GetInt32());
+        Assert.True(turns >= 3, $"{turns} turns");
+        Assert.True(result.GetProperty("callsCompleted").GetInt32() >= 1);
+        Assert.InRange(result.GetProperty("turnsPerSecond").GetDouble(), 0.1, 10_000);
+        var totalP50 = result.GetProperty("stages").GetProperty("totalMs").GetProperty("p50Ms").GetDouble();
+        Assert.True(totalP50 > 0);
+        var endToEnd = result.GetProperty("endToEndMs");
+        Assert.True(endToEnd.GetProperty("p50Ms").GetDouble() >= totalP50 * 0.5);
+        Assert.Equal(turns, endToEnd.GetProperty("count").GetInt32());
 
-        Assert.Equal(0, result.Errors);
-        Assert.True(result.Turns >= 3, $"{result.Turns} turns");
-        Assert.True(result.CallsCompleted >= 1);
-        Assert.InRange(result.TurnsPerSecond, 0.1, 10_000);
-        Assert.True(result.Stages["totalMs"].P50Ms > 0);
-        Assert.True(result.EndToEndMs.P50Ms >= result.Stages["totalMs"].P50Ms * 0.5);
-        Assert.Equal(result.Turns, result.EndToEndMs.Count);
-        // Every turn the benchmark counted is a real turn of the server, logged in the database.
-        await api.App.Services.GetRequiredService<CallLogWriter>().FlushAsync(CancellationToken.None);
-        await using var su = api.CreateSuperuserDataSource();
-        await using var cmd = su.CreateCommand("SELECT count(*) FROM call_turns WHERE account_id = $1");
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = a.Id });
-        Assert.Equal((long)result.Turns, await cmd.ExecuteScalarAsync());
+        // Every turn the benchmark counted is a real turn of the server, logged in the database (the
+        // server flushed its call log when the benchmark stopped it). The benchmark warms up with one
+        // uncounted call first: the counted run's calls are the last ones its tenant started.
+        var tenant = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(home, "bench-load.json"))).RootElement;
+        var account = tenant.GetProperty("accountId").GetGuid();
+        await using var su = db.CreateSuperuserDataSource();
+        await using var cmd = su.CreateCommand("""
+            SELECT count(*) FROM call_turns
+            WHERE account_id = $1
+              AND call_id IN (SELECT id FROM calls WHERE account_id = $1 ORDER BY started_at DESC LIMIT $2)
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = account });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = result.GetProperty("callsStarted").GetInt32() });
+        Assert.Equal((long)turns, await cmd.ExecuteScalarAsync());
     }
 
-    [Theory]
-    [InlineData("http://example.com")]
-    [InlineData("http://10.0.0.5:5080")]
-    [InlineData("ftp://127.0.0.1")]
-    public async Task Bench_load_refuses_a_server_that_is_not_on_loopback(string url) =>
-        Assert.Equal(CliApp.BadInput, await CliApp.RunAsync(["bench", "load", "--url", url, "--key", "k", "--agent", Guid.NewGuid().ToString()]));
+    [Fact]
+    public async Task Calls_a_full_node_refuses_are_counted_apart_from_errors_and_the_bench_reports_its_own_cpu()
+    {
+        var home = Directory.CreateTempSubdirectory("parley-bench-refused-").FullName;
+        var server = ServerProcess.FindServerDll()
+            ?? throw new InvalidOperationException("Parley.Server.dll not found beside the tests");
+        var json = Path.Combine(home, "load.json");
+        // The server inherits the bench's environment: one active call at most, so of four lines three are refused.
+        var run = await BenchExecutable.RunAsync(
+            ["load", "--calls", "4", "--seconds", "5", "--turns", "2", "--no-speak", "--unique", "--json", json],
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Parley"] = db.ConnectionString,
+                ["PARLEY_HOME"] = home,
+                ["PARLEY_SERVER_DLL"] = server,
+                ["Parley__Calls__MaxActiveCalls"] = "1",
+                ["Parley__Calls__MaxModelQueueWaitMs"] = "0",
+                ["Parley__Calls__RetryAfterSeconds"] = "1",
+            },
+            TimeSpan.FromMinutes(4));
+        Assert.True(run.ExitCode == 0, run.Err + run.Out);
+        Assert.Contains("| refused calls (503, node full) |", run.Out, StringComparison.Ordinal);
+
+        var result = JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement;
+        Assert.Equal(0, result.GetProperty("errors").GetInt32());
+        Assert.True(result.GetProperty("refusedCalls").GetInt32() >= 3, result.GetProperty("refusedCalls").ToString());
+        Assert.True(result.GetProperty("turns").GetInt32() >= 1);
+        Assert.True(result.GetProperty("benchCpuSeconds").GetDouble() > 0);
+        Assert.InRange(result.GetProperty("benchCpuShare").GetDouble(), 0.0001, 1);
+    }
 }

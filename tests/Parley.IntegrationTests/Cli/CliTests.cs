@@ -72,7 +72,6 @@ public sealed class CliTests(ApiFixture api) : IClassFixture<ApiFixture>
     [InlineData("search", "--account", "not-a-guid", "hello")]
     [InlineData("search", "--account", "0192f5a0-0000-7000-8000-000000000001", "--mode", "telepathy", "hello")]
     [InlineData("ingest", "--account", "0192f5a0-0000-7000-8000-000000000001", "/no/such/folder")]
-    [InlineData("bench", "search", "--chunks", "5")]
     [InlineData("no-such-command")]
     public async Task Bad_input_exits_non_zero_with_a_one_line_message(params string[] args)
     {

@@ -54,6 +54,17 @@ public sealed class EmbeddingCacheTests(DatabaseFixture db) : IClassFixture<Data
     }
 
     [Fact]
+    public async Task Waiting_for_cache_writes_of_a_store_that_never_started_fails_at_once_instead_of_hanging()
+    {
+        using var host = EmbeddingHost.Build(db.ConnectionString);
+        var store = host.Services.GetRequiredService<EmbeddingCacheStore>();
+        store.EnqueueWrite("all-MiniLM-L6-v2", new byte[32], new float[384]);
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => store.FlushAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token));
+        Assert.Contains("not running", e.Message);
+        Assert.Equal(1, store.Backlog);
+    }
+
+    [Fact]
     public async Task Identical_texts_in_one_batch_are_embedded_once()
     {
         using var host = EmbeddingHost.Build(db.ConnectionString, new Dictionary<string, string?> { ["Parley:Embeddings:PersistentCache"] = "false" });

@@ -2,10 +2,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
-using Parley.Bench;
 using Parley.IntegrationTests.Knowledge;
 using Parley.Knowledge.Extraction;
 using Parley.Knowledge.Ingestion;
+using Parley.Testing;
 using Xunit;
 
 namespace Parley.IntegrationTests.Faults;

@@ -1,11 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
-using Parley.Bench;
 using Parley.Domain;
 using Parley.Domain.Knowledge;
 using Parley.IntegrationTests.Transactional;
 using Parley.Knowledge.Extraction;
 using Parley.Knowledge.Ingestion;
 using Parley.Knowledge.Search;
+using Parley.Testing;
 using Xunit;
 
 namespace Parley.IntegrationTests.Knowledge;

@@ -6,6 +6,8 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Npgsql;
+using Parley.Data;
+using Parley.Domain;
 using Parley.Monitoring;
 using Parley.Monitoring.Alerts;
 using Xunit;
@@ -108,6 +110,25 @@ public sealed partial class LatencyAlertTests(MonitoringFixture fx) : IClassFixt
         Assert.NotEqual(JsonValueKind.Null, closed.GetProperty("resolvedAt").ValueKind);
         await monitor.CheckOnceAsync(CancellationToken.None);
         Assert.Equal(3, fx.Posts.Count);
+    }
+
+    [Fact]
+    public async Task A_server_skips_the_check_while_another_process_leads_the_monitor()
+    {
+        var monitor = fx.App.Services.GetRequiredService<LatencyMonitorService>();
+        // Another server process: its own pool, holding the monitor's lock.
+        await using var otherProcess = NpgsqlDataSource.Create(fx.ConnectionString);
+        await using (var leader = await otherProcess.TryLeadAsync(SingletonJob.LatencyMonitor, TenantScope.Platform, CancellationToken.None))
+        {
+            Assert.NotNull(leader);
+            var skipped = await monitor.CheckOnceAsync(CancellationToken.None);
+            Assert.False(skipped.Led);
+            Assert.Empty(skipped.Raised);
+            Assert.Empty(skipped.Resolved);
+        }
+        // Let go, the lock is free again for whoever ticks next.
+        await using var next = await otherProcess.TryLeadAsync(SingletonJob.LatencyMonitor, TenantScope.Platform, CancellationToken.None);
+        Assert.NotNull(next);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class TurnTraceTests(MonitoringFixture fx) : IClassFixture<Monitor
         {
             await orchestrator.TakeTurnAsync(call, "Is there parking nearby?", speak: true, CancellationToken.None);
             var mine = spans.Where(s => s.ParentSpanId == parent!.SpanId).ToList();
-            var expected = EspeakAvailable() ? new[] { "llm", "search", "tts" } : ["llm", "search"];
+            var expected = EspeakAvailable() ? new[] { "embed", "llm", "search", "tts" } : ["embed", "llm", "search"];
             Assert.Equal(expected, mine.Select(s => (string)s.GetTagItem("parley.stage")!).Order());
             Assert.All(mine, s => Assert.Equal($"turn {s.GetTagItem("parley.stage")}", s.DisplayName));
         }
@@ -46,9 +46,22 @@ public sealed class TurnTraceTests(MonitoringFixture fx) : IClassFixture<Monitor
     public async Task Traces_are_exported_only_when_an_OTLP_endpoint_is_configured()
     {
         Assert.Null(fx.App.Services.GetService<TracerProvider>());
+        var exported = new List<Activity>();
         await using var app = new ParleyAppFactory(fx.ConnectionString,
-            new Dictionary<string, string?> { ["Parley:Monitor:OtlpEndpoint"] = "http://127.0.0.1:4317", ["Parley:Monitor:Enabled"] = "false" });
+            new Dictionary<string, string?>
+            {
+                ["Parley:Monitor:OtlpEndpoint"] = "http://127.0.0.1:4317", ["Parley:Monitor:Enabled"] = "false",
+            },
+            s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(exported)));
         Assert.NotNull(app.Services.GetService<TracerProvider>());
+
+        // The calls feature names its own activity source (Monitoring does not know it): its spans are exported.
+        using var source = new ActivitySource(CallTelemetry.SourceName);
+        using (var span = source.StartActivity("probe"))
+        {
+            Assert.NotNull(span);
+        }
+        Assert.Contains(exported, a => a.Source.Name == CallTelemetry.SourceName && a.DisplayName == "probe");
     }
 
     private static bool EspeakAvailable() => Parley.Calls.Providers.EspeakTextToSpeech.Available;

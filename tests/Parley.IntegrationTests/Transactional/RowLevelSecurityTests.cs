@@ -57,10 +57,9 @@ public sealed class RowLevelSecurityTests(ApiFixture api) : IClassFixture<ApiFix
                 (aRows, bRows) = (r.GetInt64(0), r.GetInt64(1));
             }
 
-            await using var conn = await app.OpenConnectionAsync();
-            await using var tx = await conn.BeginTransactionAsync();
-            await TenantSql.ApplyAsync(conn, TenantScope.For(new AccountId(a.Id)), transactionLocal: true, CancellationToken.None);
-            await using var q = new NpgsqlCommand($"SELECT count(*), count(*) FILTER (WHERE {column} <> $1) FROM {table}", conn, tx);
+            // Through the helper every raw query uses: its transaction carries the tenant, the query filters nothing.
+            await using var tx = await app.ForTenant(new AccountId(a.Id)).BeginTransactionAsync(CancellationToken.None);
+            await using var q = tx.CreateCommand($"SELECT count(*), count(*) FILTER (WHERE {column} <> $1) FROM {table}");
             q.Parameters.Add(new() { Value = a.Id });
             await using var rr = await q.ExecuteReaderAsync();
             await rr.ReadAsync();

@@ -62,4 +62,67 @@ public sealed class WavAudioTests
         Assert.True(e.Errors.ContainsKey("audio"));
         Assert.Equal(0, WavAudio.SampleRateOf("RIFF"u8));
     }
+
+    /// <summary>A 16-bit PCM header with any rate, channel count and sizes, followed by <paramref name="dataBytes"/> of silence.</summary>
+    private static byte[] Header(int rate, int channels, int dataBytes, uint? riff = null, uint? data = null, short format = 1)
+    {
+        using var wav = new MemoryStream();
+        using var w = new BinaryWriter(wav);
+        w.Write("RIFF"u8);
+        w.Write(riff ?? (uint)(36 + dataBytes));
+        w.Write("WAVEfmt "u8);
+        w.Write(16);
+        w.Write(format);
+        w.Write((short)channels);
+        w.Write(rate);
+        w.Write(rate * channels * 2);
+        w.Write((short)(channels * 2));
+        w.Write((short)16);
+        w.Write("data"u8);
+        w.Write(data ?? (uint)dataBytes);
+        w.Write(new byte[dataBytes]);
+        w.Flush();
+        return wav.ToArray();
+    }
+
+    [Theory]
+    [InlineData(8000, 1)]
+    [InlineData(16000, 2)]
+    [InlineData(48000, 1)]
+    public void A_wav_of_a_telephone_to_studio_rate_passes_validation(int rate, int channels)
+    {
+        WavAudio.Validate(Header(rate, channels, rate * channels * 2), maxSeconds: 60);
+        WavAudio.Validate(WavAudio.ToWav(Tone(rate, 1, 440), rate), maxSeconds: 60);
+    }
+
+    [Theory]
+    [InlineData(1, 1, "sample rate is 1 Hz")]
+    [InlineData(7999, 1, "sample rate is 7999 Hz")]
+    [InlineData(96000, 1, "sample rate is 96000 Hz")]
+    [InlineData(16000, 3, "3 channels")]
+    [InlineData(16000, 0, "0 channels")]
+    public void A_rate_or_channel_count_out_of_range_is_refused_before_decoding(int rate, int channels, string reason)
+    {
+        var e = Assert.Throws<InvalidRequestException>(() => WavAudio.Validate(Header(rate, channels, 3200), maxSeconds: 60));
+        Assert.Contains(reason, e.Errors["audio"][0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sizes_that_claim_more_than_the_file_holds_are_refused()
+    {
+        var riff = Assert.Throws<InvalidRequestException>(() => WavAudio.Validate(Header(16000, 1, 3200, riff: uint.MaxValue), 60));
+        Assert.Contains("declares 4294967303 bytes; the file has 3244", riff.Errors["audio"][0], StringComparison.Ordinal);
+        var data = Assert.Throws<InvalidRequestException>(() => WavAudio.Validate(Header(16000, 1, 3200, data: uint.MaxValue - 36), 60));
+        Assert.Contains("'data' chunk declares 4294967259 bytes; only 3200 follow", data.Errors["audio"][0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Audio_longer_than_the_limit_and_formats_that_are_not_pcm_are_refused()
+    {
+        var longer = Assert.Throws<InvalidRequestException>(() => WavAudio.Validate(Header(8000, 1, 8000 * 2 * 61), maxSeconds: 60));
+        Assert.Contains("61.0 s long; the limit is 60 s", longer.Errors["audio"][0], StringComparison.Ordinal);
+        var mp3 = Assert.Throws<InvalidRequestException>(() => WavAudio.Validate(Header(16000, 1, 3200, format: 0x55), 60));
+        Assert.Contains("audio format is 85", mp3.Errors["audio"][0], StringComparison.Ordinal);
+        Assert.Throws<InvalidRequestException>(() => WavAudio.Validate("RIFF"u8, 60));
+    }
 }

@@ -76,6 +76,36 @@ public sealed class LocalModelTests
         Assert.Equal(384, result[0].Vector.Length);
     }
 
+    [Theory]
+    [InlineData("zh")]
+    [InlineData("ja")]
+    [InlineData("th")]
+    public async Task A_long_text_without_spaces_is_cut_to_a_prefix_that_fits_never_to_nothing(string script)
+    {
+        var text = script switch
+        {
+            "zh" => string.Concat(Enumerable.Repeat("北京的天气很好今天适合去公园散步", 100)),
+            "ja" => string.Concat(Enumerable.Repeat("東京湾の渡し船は朝七時に出る", 100)),
+            _ => string.Concat(Enumerable.Repeat("เรือข้ามฟากออกเดินทางเวลาเจ็ดโมงเช้า", 100)),
+        };
+        var truncated = Model.Truncate(text);
+        Assert.NotEmpty(truncated);
+        Assert.StartsWith(truncated, text, StringComparison.Ordinal);
+        Assert.InRange(Model.CountWordPieces(truncated), 2, LocalMiniLmGenerator.MaxWordPieces);
+        var vector = (await Model.GenerateAsync([text]))[0].Vector.ToArray();
+        // Not the embedding of the empty string: the text itself was read.
+        Assert.NotEqual((await Model.GenerateAsync([""]))[0].Vector.ToArray(), vector);
+    }
+
+    [Fact]
+    public void Three_hundred_han_characters_are_over_the_limit_although_short()
+    {
+        var text = string.Concat(Enumerable.Repeat("北京的天气很好", 43));
+        Assert.True(text.Length < 600);
+        Assert.True(Model.CountWordPieces(Model.Truncate(text)) <= LocalMiniLmGenerator.MaxWordPieces);
+        Assert.True(Model.Truncate(text).Length < text.Length);
+    }
+
     private sealed class ToleranceComparer(float tolerance) : IEqualityComparer<float>
     {
         public bool Equals(float x, float y) => Math.Abs(x - y) <= tolerance;

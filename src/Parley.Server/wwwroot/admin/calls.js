@@ -128,7 +128,8 @@ function legend(budgets) {
 function turnView(t, budgets) {
   const sources = Array.isArray(t.sources) ? t.sources : [];
   return h("article", { class: "turn", "data-turn": t.ordinal },
-    h("div", { class: "bubble caller" }, h("strong", {}, "Caller "), t.transcript),
+    h("div", { class: "bubble caller" }, h("strong", {}, "Caller "), t.transcript,
+      t.standaloneQuery ? h("div", { class: "muted standalone", title: "the follow-up, made standalone for retrieval" }, "searched as: ", h("q", {}, t.standaloneQuery)) : null),
     h("div", { class: "bubble agent" }, h("strong", {}, "Agent "), t.answer,
       t.cached ? h("span", { class: "badge ok" }, "answer cache") : null,
       (t.degraded || []).map(d => h("span", { class: "badge warn" }, `degraded: ${d}`))),

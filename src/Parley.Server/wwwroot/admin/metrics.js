@@ -3,6 +3,7 @@
 // An account with no searches or turns in the window gets an empty state, not zeros dressed as figures.
 import { h, api, fmtMs, fmtPct, fmtDate, shortId, emptyState, serverConfig, session } from "./lib.js";
 import { timeChart } from "./charts.js";
+import { writersCard } from "./writers.js";
 
 const WINDOWS = { "15m": "1m", "1h": "1m", "6h": "5m", "24h": "15m" };
 const minutesOf = step => { const m = /^(\d+)([smhd])$/.exec(step || "1m"); return m ? Number(m[1]) * { s: 1 / 60, m: 1, h: 60, d: 1440 }[m[2]] : 1; };
@@ -40,9 +41,11 @@ export async function metricsPage(main, _id, onLeave) {
     const w = windowSel.value, step = WINDOWS[w];
     // Search and turn figures belong to one account; the platform admin sees alerts of every account.
     const perAccount = !session.isAdmin || !!session.account;
-    const [series, rag, alerts] = await Promise.all([
+    const [series, rag, alerts, database, node] = await Promise.all([
       perAccount ? attempt(`/v1/metrics/series?window=${w}&step=${step}`) : null,
-      perAccount ? attempt(`/v1/metrics/rag?window=${w}`) : null, attempt("/v1/alerts")]);
+      perAccount ? attempt(`/v1/metrics/rag?window=${w}`) : null, attempt("/v1/alerts"),
+      session.isAdmin ? api("/v1/metrics/database", { platform: true }).then(data => ({ data }), e => ({ error: e.message })) : null,
+      session.isAdmin ? attempt("/v1/metrics/node") : null]);
     stamp.textContent = `updated ${new Date().toLocaleTimeString()}`;
     // The series leaves out empty buckets, so no points at all means no searches and no turns in the window.
     const quiet = series?.data && !(series.data.points || []).length;
@@ -52,7 +55,7 @@ export async function metricsPage(main, _id, onLeave) {
     if (series?.data) series.data.points = densify(series.data.points || [], w, series.data.step || step);
     body.replaceChildren(...(perAccount ? [summary(rag, w, embedded), charts(series, budgets, w, quiet)]
       : [h("section", { class: "card" }, emptyState("Search and turn metrics are per account", "Pick an account in the header to see its charts; alerts of every account are below."))]),
-      alertsCard(alerts));
+      alertsCard(alerts), ...(database ? [writersCard(database)] : []), ...(node ? [nodeCard(node)] : []));
   }
   windowSel.addEventListener("change", load);
   await load();
@@ -60,6 +63,17 @@ export async function metricsPage(main, _id, onLeave) {
   clearInterval(timer);
   timer = setInterval(() => document.visibilityState === "visible" && load().catch(() => {}), 30_000);
   onLeave?.(() => clearInterval(timer));
+}
+
+// Admission control of this node (GET /v1/metrics/node, admin only): a refused call went to another node.
+function nodeCard(node) {
+  if (node.error) return h("section", { class: "card" }, h("p", { class: "error" }, node.error));
+  const n = node.data;
+  const stat = (label, value) => h("div", { class: "stat" }, h("span", { class: "muted" }, label), h("strong", {}, value));
+  return h("section", { class: "card", id: "node-admission" }, h("h2", {}, "This node"),
+    h("div", { class: "stats" }, stat("active calls", n.maxActiveCalls ? `${n.activeCalls} / ${n.maxActiveCalls}` : String(n.activeCalls)),
+      stat("refused calls", String(n.refusedCalls)), stat("model queue p90", fmtMs(n.modelQueueWaitP90Ms)),
+      stat("queue limit", n.maxModelQueueWaitMs ? fmtMs(n.maxModelQueueWaitMs) : "off")));
 }
 
 function summary(rag, w, embedded) {

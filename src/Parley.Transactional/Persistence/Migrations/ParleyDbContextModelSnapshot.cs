@@ -339,6 +339,10 @@ namespace Parley.Transactional.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("ended_at");
 
+                    b.Property<string>("ExternalId")
+                        .HasColumnType("text")
+                        .HasColumnName("external_id");
+
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
@@ -353,6 +357,11 @@ namespace Parley.Transactional.Persistence.Migrations
 
                     b.HasIndex("AccountId", "AgentId")
                         .HasDatabaseName("ix_calls_account_id_agent_id");
+
+                    b.HasIndex("AccountId", "ExternalId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_calls_account_id_external_id")
+                        .HasFilter("external_id IS NOT NULL");
 
                     b.HasIndex("AccountId", "StartedAt", "Id")
                         .HasDatabaseName("ix_calls_account_id_started_at_id");
@@ -425,6 +434,10 @@ namespace Parley.Transactional.Persistence.Migrations
                     b.Property<double>("TotalMs")
                         .HasColumnType("double precision")
                         .HasColumnName("total_ms");
+
+                    b.Property<string>("StandaloneQuery")
+                        .HasColumnType("text")
+                        .HasColumnName("standalone_query");
 
                     b.Property<string>("Transcript")
                         .IsRequired()

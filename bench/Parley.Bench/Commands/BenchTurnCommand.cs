@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Parley.Cli;
+using Spectre.Console.Cli;
+
+namespace Parley.Bench.Commands;
+
+/// <summary>
+/// <c>parley bench turn [--turns N] [--concurrency N] [--no-speak] [--knowledge DIR] [--keep] [--json FILE]</c>:
+/// whole phone turns in process with the configured providers, per-stage percentiles.
+/// </summary>
+internal sealed class BenchTurnCommand : AsyncCommand<BenchTurnCommand.Settings>
+{
+    internal sealed class Settings : BenchSettings
+    {
+        [CommandOption("--turns <N>")]
+        public int Turns { get; init; } = 1000;
+
+        [CommandOption("--concurrency <N>")]
+        public int Concurrency { get; init; } = 8;
+
+        [CommandOption("--no-speak")]
+        public bool NoSpeak { get; init; }
+
+        [CommandOption("--knowledge <DIR>")]
+        public string Knowledge { get; init; } = Path.Combine("demo", "knowledge");
+
+        [CommandOption("--keep")]
+        public bool Keep { get; init; }
+
+
+        public override Spectre.Console.ValidationResult Validate() =>
+            Turns is < 1 or > 1_000_000 ? Spectre.Console.ValidationResult.Error("--turns must be between 1 and 1 000 000")
+            : Concurrency is < 1 or > 1024 ? Spectre.Console.ValidationResult.Error("--concurrency must be between 1 and 1024")
+            : !Directory.Exists(Knowledge) || !Directory.EnumerateFiles(Knowledge, "*.md").Any() ? Spectre.Console.ValidationResult.Error($"--knowledge: no .md files in '{Knowledge}' (run from the repository root, or pass the folder).")
+            : Spectre.Console.ValidationResult.Success();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        using var host = CliHost.Build(b =>
+        {
+            Parley.Calls.CallsHostingExtensions.AddParleyCalls(b);
+            // Degraded stages are counted in the summary; a warning per turn would bury the progress bar.
+            b.Logging.AddFilter("Parley.Calls.Pipeline.CallOrchestrator", LogLevel.Error);
+        });
+        // The call-log writer is a hosted service: the turns' records are written as in the server.
+        await host.StartAsync(cancellationToken);
+        Dictionary<string, object> result;
+        try
+        {
+            result = await new TurnBenchmark(host.Services).RunAsync(settings.Knowledge, settings.Turns, settings.Concurrency, !settings.NoSpeak, settings.Keep, cancellationToken);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+        await settings.ReportAsync(Markdown(result), result, cancellationToken);
+        return CliApp.Ok;
+    }
+
+    private static string Markdown(Dictionary<string, object> r)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"\n## Turns: {r["turns"]} at concurrency {r["concurrency"]} (llm {r["llm"]}, tts {r["tts"]}, text in)\n");
+        sb.AppendLine("| stage | p50 ms | p95 ms | p99 ms | mean ms | turns |");
+        sb.AppendLine("|---|---|---|---|---|---|");
+        foreach (var (stage, s) in (Dictionary<string, LatencySummary>)r["stages"])
+        {
+            var label = stage switch { "search" => "search (uncached turns)", "llm" => "llm (uncached turns)", "totalUncached" => "total, answer cache miss", "totalCached" => "total, answer cache hit",
+                "callerWait" => "caller's wait (the call, end to end)", "afterTimings" => "after the timings (call-log record queued)", _ => stage };
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {s.P50Ms:F2} | {s.P95Ms:F2} | {s.P99Ms:F2} | {s.MeanMs:F2} | {s.Count} |");
+        }
+        var degraded = (Dictionary<string, int>)r["degraded"];
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Answer-cache hits: {r["answerCacheHits"]}. Degraded: {(degraded.Count == 0 ? "none" : string.Join(", ", degraded.Select(d => $"{d.Key} {d.Value}")))}. Within the {r["turnBudgetMs"]} ms turn budget: {(double)r["withinTurnBudget"]:P1}. Throughput: {r["turnsPerSecond"]} turns/s.");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,33 @@
+using Parley.Domain.Knowledge;
+
+namespace Parley.Calls.Pipeline.Stages;
+
+/// <summary>
+/// The answer cache, in process: a question close to one already answered (same agent, same knowledge
+/// version) gets its answer and sources; without a vector, only the very same text does.
+/// </summary>
+internal sealed class AnswerCacheStage(IKnowledgeVersions versions, SemanticAnswerCache cache, CallMetrics metrics) : TurnStage
+{
+    public override string Name => "answer-cache";
+
+    public override bool Applies(TurnContext turn) => !turn.Answered;
+
+    public override async Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
+    {
+        var version = await versions.VersionAsync(turn.Account, cancellationToken);
+        var hit = turn.Vector is { } vector
+            ? cache.Find(turn.Agent.Id, turn.Query!, vector, version)
+            : cache.FindExact(turn.Agent.Id, turn.Query!, version);
+        metrics.AnswerCache(turn.Account, hit is not null);
+        return StageResult.Succeeded(t =>
+        {
+            t.KnowledgeVersion = version;
+            if (hit is not null)
+            {
+                t.Cached = hit;
+                t.Answer = hit.Answer;
+                t.Passages = hit.Sources;
+            }
+        });
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Parley.Calls.CallLog;
+using Parley.Transactional.Billing;
+using Parley.Transactional.Calls;
+
+namespace Parley.Calls.Pipeline.Stages;
+
+/// <summary>
+/// The record of the turn, in process: the call's history for the next turns, the call log and the
+/// usage the answer stage reported (queued for the writer, never awaited: a call log is never lost and
+/// never in the way), the turn metric, and the <see cref="TurnResult"/>.
+/// </summary>
+internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallMetrics metrics) : TurnStage
+{
+    public override string Name => "log";
+
+    public override bool Applies(TurnContext turn) => true;
+
+    public override Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
+    {
+        var answer = turn.Answer!;
+        var passages = turn.Passages.Where(p => p.Similarity >= turn.RelevanceFloor).ToList();
+        var timings = new TurnTimings(turn.Ms(RecogniseStage.StageName), turn.Ms(EmbedStage.StageName), turn.Ms(SearchStage.StageName),
+            turn.Ms(AnswerStage.StageName), turn.Ms(SpeakStage.StageName), turn.ElapsedMs);
+        var turnId = Guid.CreateVersion7();
+        var ordinal = history.Add(turn.CallId, turn.Transcript ?? "(inaudible)", answer, turn.Transcript is null ? null : turn.Query);
+        var standalone = turn.QueryRewritten ? turn.Query : null;
+        var sources = passages.Select(p => new TurnSource(p.ChunkId, p.Title, p.Similarity)).ToList();
+        var degraded = turn.Degraded.ToArray();
+        var now = turn.Time.GetUtcNow();
+        callLog.Enqueue(new CallTurn
+        {
+            AccountId = turn.Account, Id = turnId, CallId = turn.CallId, Ordinal = ordinal, Transcript = turn.Transcript ?? "", Answer = answer,
+            ChunkIds = passages.Select(p => p.ChunkId).ToArray(), Sources = JsonSerializer.Serialize(sources, JsonSerializerOptions.Web),
+            AsrMs = timings.AsrMs, EmbedMs = timings.EmbedMs, SearchMs = timings.SearchMs, LlmMs = timings.LlmMs, TtsMs = timings.TtsMs,
+            TotalMs = timings.TotalMs, Cached = turn.Cached is not null, Degraded = degraded, CreatedAt = now, StandaloneQuery = standalone,
+        }, turn.Usage is { } usage
+            ? [new UsageRecord
+            {
+                AccountId = turn.Account, Id = Guid.CreateVersion7(), Kind = BillingService.LlmTokens, Quantity = usage.TotalTokens,
+                OccurredAt = now, CallId = turn.CallId,
+            }]
+            : []);
+        metrics.Turn(turn.Account, timings.TotalMs);
+        var result = new TurnResult(turnId, answer, sources, turn.Audio, timings, turn.Cached is not null, degraded)
+        {
+            Transcript = turn.Transcript,
+            StandaloneQuery = standalone,
+        };
+        return Task.FromResult(StageResult.Succeeded(t => t.Result = result));
+    }
+}

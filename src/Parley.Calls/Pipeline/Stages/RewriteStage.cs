@@ -1,0 +1,31 @@
+using Parley.Calls.Conversation;
+
+namespace Parley.Calls.Pipeline.Stages;
+
+/// <summary>
+/// <c>rewrite</c>: a follow-up that leans on the conversation ("and on Sundays?") becomes a standalone
+/// query before anything is embedded, searched or looked up in the answer cache, so retrieval and the
+/// cache see what the caller means, not what they literally said. The local rule
+/// (<see cref="FollowUpRewriter"/>) costs microseconds, so it runs in process without a budget.
+/// </summary>
+internal sealed class RewriteStage(CallHistory history) : TurnStage
+{
+    public const string StageName = "rewrite";
+
+    public override string Name => StageName;
+
+    public override bool Applies(TurnContext turn) => !turn.Answered && turn.Transcript is not null;
+
+    public override Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
+    {
+        var query = FollowUpRewriter.Rewrite(turn.Transcript!, history.RecentQueries(turn.CallId, 1));
+        return Task.FromResult(StageResult.Succeeded(t =>
+        {
+            if (query.Rewritten)
+            {
+                t.Query = query.Text;
+                t.QueryRewritten = true;
+            }
+        }));
+    }
+}

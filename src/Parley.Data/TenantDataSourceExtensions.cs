@@ -1,0 +1,13 @@
+using Npgsql;
+using Parley.Domain;
+
+namespace Parley.Data;
+
+public static class TenantDataSourceExtensions
+{
+    /// <summary>This pool, for <paramref name="scope"/>: see <see cref="TenantDb"/>.</summary>
+    public static TenantDb ForTenant(this NpgsqlDataSource dataSource, TenantScope scope) => new(dataSource, scope);
+
+    /// <summary>This pool, for one account.</summary>
+    public static TenantDb ForTenant(this NpgsqlDataSource dataSource, AccountId account) => new(dataSource, TenantScope.For(account));
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Parley.Server.OpenAi;
+
+/// <summary>
+/// Marks an endpoint whose 200 is also a <c>text/event-stream</c> of <see cref="Event"/>s.
+/// Minimal APIs keep one response type per status code (the last <c>Produces</c> wins), so the JSON
+/// answer is declared as usual and this adds the stream beside it in the OpenAPI document.
+/// </summary>
+internal sealed record EventStreamResponse(Type Event)
+{
+    public const string ContentType = "text/event-stream";
+
+    /// <summary>Adds the event stream to every marked operation's 200.</summary>
+    public static async Task DescribeAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var marker = context.Description.ActionDescriptor.EndpointMetadata.OfType<EventStreamResponse>().FirstOrDefault();
+        if (marker is null || operation.Responses?.TryGetValue("200", out var ok) != true || ok is not OpenApiResponse response)
+        {
+            return;
+        }
+        response.Content ??= new Dictionary<string, OpenApiMediaType>();
+        response.Content[ContentType] = new OpenApiMediaType { Schema = await context.GetOrCreateSchemaAsync(marker.Event, null, ct) };
+    }
+}

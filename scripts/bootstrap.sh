@@ -106,9 +106,14 @@ ensure_openai_npm() {
     || { echo "parley: npm install openai@6 failed" >&2; exit 1; }
 }
 
+# The public document set of ./parley bench quality: the Debian Reference's HTML (/usr/share/debian-reference).
+ensure_bench_docs() {
+  apt_install debian-reference-en
+}
+
 case "${1:-core}" in
-  core) ensure_dotnet; ensure_postgres; ensure_pgvector ;;
-  test) ensure_dotnet; ensure_postgres; ensure_pgvector; ensure_test_tools ;;
+  core) ensure_dotnet; ensure_postgres; ensure_pgvector; ensure_bench_docs ;;
+  test) ensure_dotnet; ensure_postgres; ensure_pgvector; ensure_test_tools; ensure_bench_docs ;;
   pgvector-version)
     share="$(/usr/lib/postgresql/$(pg_major)/bin/pg_config --sharedir)"
     sed -n "s/^default_version = '\(.*\)'/\1/p" "$share/extension/vector.control" ;;

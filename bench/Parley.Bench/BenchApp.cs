@@ -18,6 +18,9 @@ internal static class BenchApp
         b.SetDescription("Benchmarks: Markdown to stdout, JSON to --json FILE.");
         b.AddCommand<BenchSearchCommand>("search")
             .WithDescription("Recall@10 and latency per tenant-size class, Parley's plans against the naive one.");
+        b.AddCommand<BenchQualityCommand>("quality")
+            .WithDescription("Retrieval quality: caller questions over the Debian Reference and the demo "
+                + "knowledge base, hit@1/3/5 and MRR for vector and hybrid.");
         b.AddCommand<BenchTurnCommand>("turn")
             .WithDescription("Whole phone turns in process with the configured providers against the demo "
                 + "knowledge base: per-stage percentiles, cache hits, degraded stages.");

@@ -54,10 +54,26 @@ public static class DataHostingExtensions
             // A standby that stopped is skipped for this long before it is tried again.
             HostRecheckSeconds = 5,
         };
+        ForSearches(csb);
         var builder = new NpgsqlDataSourceBuilder(csb.ConnectionString) { Name = "parley-vector-read" };
         builder.UseLoggerFactory(sp.GetService<ILoggerFactory>());
         builder.UseVector();
         return builder.BuildMultiHost().WithTargetSession(TargetSessionAttributes.PreferStandby);
+    }
+
+    /// <summary>
+    /// The vector pools run a few short statements over and over (docs/scaling.md). Auto-preparation
+    /// parses and plans each once per connection. JIT compiling costs 10-100 ms, more than such a
+    /// statement runs, and its cost model fires on the exact scan of a large tenant; parallel workers
+    /// only add start-up cost on two cores shared by many concurrent searches. Both are off for the
+    /// pool's sessions (startup options: no statement per search, and no role to alter on a database
+    /// Parley does not own).
+    /// </summary>
+    private static void ForSearches(NpgsqlConnectionStringBuilder csb)
+    {
+        csb.MaxAutoPrepare = Math.Max(csb.MaxAutoPrepare, 64);
+        csb.AutoPrepareMinUsages = 2;
+        csb.Options = $"{csb.Options} -c jit=off -c max_parallel_workers_per_gather=0".Trim();
     }
 
     private static NpgsqlDataSource Build(IServiceProvider sp, string applicationName, bool vector)
@@ -71,6 +87,10 @@ public static class DataHostingExtensions
             Timeout = options.ConnectTimeoutSeconds,
             CommandTimeout = options.CommandTimeoutSeconds,
         };
+        if (vector)
+        {
+            ForSearches(csb);
+        }
         var builder = new NpgsqlDataSourceBuilder(csb.ConnectionString)
         {
             Name = applicationName,

@@ -8,6 +8,8 @@ namespace Parley.Testing;
 public sealed class SyntheticCorpus(int dimensions, int topics, int seed)
 {
     private readonly Random _random = new(seed);
+
+    public int Dimensions => dimensions;
     private readonly float[][] _topics = Enumerable.Range(0, topics).Select(_ => Array.Empty<float>()).ToArray();
 
     public float[] Topic(int i) => _topics[i].Length > 0 ? _topics[i] : _topics[i] = Normalise(Gaussian(1.0));
@@ -48,10 +50,17 @@ public sealed class SyntheticCorpus(int dimensions, int topics, int seed)
         return v;
     }
 
+    /// <summary>SIMD: the brute-force top-10 of a 200 000-row tenant is 77 M multiply-adds per query.</summary>
     public static double Dot(float[] a, float[] b)
     {
-        double s = 0;
-        for (var i = 0; i < a.Length; i++)
+        var sum = System.Numerics.Vector<float>.Zero;
+        var i = 0;
+        for (; i <= a.Length - System.Numerics.Vector<float>.Count; i += System.Numerics.Vector<float>.Count)
+        {
+            sum += new System.Numerics.Vector<float>(a, i) * new System.Numerics.Vector<float>(b, i);
+        }
+        double s = System.Numerics.Vector.Sum(sum);
+        for (; i < a.Length; i++)
         {
             s += a[i] * b[i];
         }

@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace Parley.Bench.Commands;
 
-/// <summary><c>parley bench search [--chunks N] [--tenants N] [--queries N] [--json FILE]</c>.</summary>
+/// <summary><c>parley bench search [--chunks N] [--tenants N] [--queries N] [--sweep] [--keep] [--json FILE]</c>.</summary>
 internal sealed class BenchSearchCommand : AsyncCommand<BenchSearchCommand.Settings>
 {
     internal sealed class Settings : BenchSettings
@@ -20,6 +20,9 @@ internal sealed class BenchSearchCommand : AsyncCommand<BenchSearchCommand.Setti
         [CommandOption("--queries <N>")]
         public int Queries { get; init; } = 100;
 
+        /// <summary>Also measure the recall/latency curve over hnsw.ef_search 20-200 (a minute or two more).</summary>
+        [CommandOption("--sweep")]
+        public bool Sweep { get; init; }
 
         [CommandOption("--keep")]
         public bool Keep { get; init; }
@@ -34,7 +37,7 @@ internal sealed class BenchSearchCommand : AsyncCommand<BenchSearchCommand.Setti
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var host = CliHost.Build();
-        var result = await new SearchBenchmark(host.Services).RunAsync(settings.Chunks, settings.Tenants, settings.Queries, settings.Keep, cancellationToken);
+        var result = await new SearchBenchmark(host.Services).RunAsync(settings.Chunks, settings.Tenants, settings.Queries, settings.Keep, settings.Sweep, cancellationToken);
         await settings.ReportAsync(Markdown(result), result, cancellationToken);
         return CliApp.Ok;
     }
@@ -42,7 +45,7 @@ internal sealed class BenchSearchCommand : AsyncCommand<BenchSearchCommand.Setti
     private static string Markdown(Dictionary<string, object> r)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"\n## Search: {r["chunks"]} chunks, {r["tenants"]} tenants (partial HNSW index above {r["largeTenantThreshold"]} chunks)\n");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"\n## Search: {r["chunks"]} chunks, {r["tenants"]} tenants (partial HNSW index above {r["largeTenantThreshold"]} chunks, ef_search {r["efSearch"]})\n");
         sb.AppendLine("| plan | class | recall@10 | p50 ms | p95 ms | p99 ms | qps | p50 ms @16 | p99 ms @16 | qps @16 |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var plan in new[] { "parley", "naive" })
@@ -58,7 +61,17 @@ internal sealed class BenchSearchCommand : AsyncCommand<BenchSearchCommand.Setti
         }
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Ingestion: parley (binary COPY, one transaction per document) {((Dictionary<string, object>)r["parley"])["ingestChunksPerSecond"]} chunks/s; naive (one INSERT per row) {((Dictionary<string, object>)r["naive"])["ingestChunksPerSecond"]} chunks/s.");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Exact scan of the largest tenant ({r["exactScanRows"]} chunks): p50 {r["exactScanP50Ms"]} ms. Tenant HNSW index builds: {r["tenantIndexBuildSeconds"]} s.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Exact scan of the largest tenant ({r["exactScanRows"]} chunks): p50 {r["exactScanP50Ms"]} ms. Tenant HNSW index builds: {r["tenantIndexBuildSeconds"]} s; the naive plan's global index: {r["naiveIndexBuildSeconds"]} s.");
+        if (r.GetValueOrDefault("efSweep") is List<SweepPoint> curve)
+        {
+            sb.AppendLine("\n### Recall and latency against hnsw.ef_search\n");
+            sb.AppendLine("| plan | class | ef_search | recall@10 | p50 ms | p99 ms | p50 ms @16 | p99 ms @16 |");
+            sb.AppendLine("|---|---|---|---|---|---|---|---|");
+            foreach (var p in curve.OrderBy(p => p.Plan == "naive").ThenBy(p => p.Class).ThenBy(p => p.EfSearch))
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {p.Plan} | {p.Class} | {p.EfSearch} | {p.RecallAt10:F3} | {p.P50Ms:F2} | {p.P99Ms:F2} | {p.P50MsAt16:F2} | {p.P99MsAt16:F2} |");
+            }
+        }
         return sb.ToString();
     }
 }

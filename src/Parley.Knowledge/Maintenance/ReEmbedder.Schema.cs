@@ -11,7 +11,8 @@ public sealed partial class ReEmbedder
     /// <summary>
     /// Vectors of two dimensions cannot share a <c>vector(d)</c> column nor an HNSW index, so for the
     /// length of the switch the column becomes plain <c>vector</c> (a catalog change, no rewrite) and
-    /// the global and per-tenant HNSW indexes go; searches meanwhile use exact scans, still correct.
+    /// the per-tenant HNSW indexes go (and the design's global one, should an old database still have
+    /// it); searches meanwhile use exact scans, still correct.
     /// </summary>
     private async Task RelaxColumnAsync(CancellationToken cancellationToken)
     {
@@ -29,7 +30,8 @@ public sealed partial class ReEmbedder
         var sql = string.Join(";\n", tenantIndexes.Select(t => $"DROP INDEX IF EXISTS \"{t.Index}\"").Append($"""
             DROP INDEX IF EXISTS {GlobalIndex};
             UPDATE knowledge_tenant_stats SET hnsw_index = NULL WHERE hnsw_index IS NOT NULL;
-            ALTER TABLE knowledge_chunks ALTER COLUMN embedding TYPE vector
+            ALTER TABLE knowledge_chunks ALTER COLUMN embedding TYPE vector;
+            {KeepInline(schema.Dimensions)}
             """));
         await using (var cmd = new NpgsqlCommand(sql, conn, tx) { CommandTimeout = 0 })
         {
@@ -45,8 +47,8 @@ public sealed partial class ReEmbedder
 
     /// <summary>
     /// Every chunk is on the configured model: give the column its dimension back (checked against
-    /// every row by PostgreSQL), rebuild the global HNSW index if it went (tenant indexes are the
-    /// index maintainer's to rebuild), and record the model, so servers configured for it start.
+    /// every row by PostgreSQL) and record the model, so servers configured for it start. Tenant
+    /// indexes are the index maintainer's to rebuild; there is no global one any more.
     /// </summary>
     private async Task<bool> SwitchAsync(CancellationToken cancellationToken)
     {
@@ -61,8 +63,7 @@ public sealed partial class ReEmbedder
         {
             await using var cmd = new NpgsqlCommand($"""
                 ALTER TABLE knowledge_chunks ALTER COLUMN embedding TYPE vector({schema.Dimensions});
-                CREATE INDEX IF NOT EXISTS {GlobalIndex} ON knowledge_chunks
-                  USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)
+                {KeepInline(schema.Dimensions)}
                 """, conn) { CommandTimeout = 0 };
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -79,7 +80,14 @@ public sealed partial class ReEmbedder
         return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The embedding column holds vectors of two dimensions until the re-embed ends (now {Dimensions}); {Count} tenant HNSW indexes and the global one were dropped")]
+    /// <summary>
+    /// A change of column type resets its storage to the type's (out of line for pgvector): put back
+    /// what the migration ChunkVectorsInline set, with the row target of the new dimension.
+    /// </summary>
+    private static string KeepInline(int dimensions) =>
+        $"ALTER TABLE knowledge_chunks ALTER COLUMN embedding SET STORAGE MAIN, SET (toast_tuple_target = {Math.Min(8160, 4 * dimensions + 1200)})";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The embedding column holds vectors of two dimensions until the re-embed ends (now {Dimensions}); {Count} tenant HNSW indexes were dropped")]
     private static partial void LogRelaxed(ILogger logger, int dimensions, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The deployment's embedding model is now {To} ({Dimensions} dimensions), was {From}")]

@@ -22,7 +22,7 @@ public sealed record ReEmbedResult(long ReEmbedded, long Remaining, bool Switche
 /// Batches walk the primary key (account_id, id) from where the last one stopped: one pass over the
 /// table, not one scan per batch. When the configured model has another dimension, the column loses
 /// its dimension (and its HNSW indexes) while both kinds of vector live in it, and gets the new one
-/// back, with the index, when the last row is done; only then is the model recorded in
+/// back when the last row is done (the index maintainer rebuilds tenant indexes); only then is the model recorded in
 /// <c>parley_settings</c> and the server will start with it. Servers still on the old model meanwhile
 /// search correctly the accounts not yet re-embedded.
 /// </summary>
@@ -32,7 +32,7 @@ public sealed partial class ReEmbedder(
     TenantPlanner planner,
     ILogger<ReEmbedder> logger)
 {
-    /// <summary>The index of the first migration, rebuilt after a change of dimension.</summary>
+    /// <summary>The design's global HNSW index of the first migration, dropped by a later one (docs/scaling.md): never rebuilt.</summary>
     public const string GlobalIndex = "knowledge_chunks_embedding_hnsw";
 
     /// <summary>Re-embedding is background work: calls and searches go first at the model.</summary>

@@ -29,6 +29,9 @@ public sealed class KnowledgeSearch(
 {
     public const int MaxQueryLength = 2000;
 
+    /// <summary>Candidates of each half of a hybrid search at least (the fusion's constants are tuned for it, see SearchSql).</summary>
+    private const int HybridCandidates = 40;
+
     /// <summary>The strategy recorded for a search its caller's budget cancelled.</summary>
     public const string CutOffStrategy = "cut-off";
 
@@ -98,13 +101,15 @@ public sealed class KnowledgeSearch(
         var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
-            var (plan, batch) = await PrepareAsync(account, request, queryVector, explain: false, cancellationToken);
-            await using (batch)
+            var (plan, refresh) = planner.Lookup(account);
+            var search = Prepare(account, request, queryVector, plan, refresh, explain: false);
+            await using (search.Batch)
             {
                 List<SearchHit> results;
+                TenantPlan ran;
                 try
                 {
-                    results = await ReadAsync(batch, request, cancellationToken);
+                    (results, ran) = await ReadAsync(account, search, request, cancellationToken);
                 }
                 catch (NpgsqlException e) when (attempt == 1 && DatabaseErrors.IsConnectionLoss(e) && !cancellationToken.IsCancellationRequested)
                 {
@@ -114,7 +119,7 @@ public sealed class KnowledgeSearch(
                     continue;
                 }
                 var elapsed = Stopwatch.GetElapsedTime(started);
-                var planned = request.Mode == SearchMode.FullText ? FullTextStrategy : plan.Strategy;
+                var planned = request.Mode == SearchMode.FullText ? FullTextStrategy : ran.Strategy;
                 var strategy = request.Mode == SearchMode.Hybrid ? $"hybrid-{planned}" : planned;
                 metrics.Searched(account, planned, request.Mode.ToString().ToLowerInvariant(), elapsed);
                 var ms = Math.Round(elapsed.TotalMilliseconds, 3);
@@ -123,11 +128,12 @@ public sealed class KnowledgeSearch(
         }
     }
 
-    private static async Task<List<SearchHit>> ReadAsync(TenantBatch batch, SearchRequest request, CancellationToken cancellationToken)
+    /// <summary>The rows of the query, and the plan that ran (for a tenant not seen yet: the one its facts, read in the same batch, name).</summary>
+    private async Task<(List<SearchHit> Results, TenantPlan Ran)> ReadAsync(AccountId account, PreparedSearch search, SearchRequest request, CancellationToken cancellationToken)
     {
         var results = new List<SearchHit>(request.TopK);
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await SkipSettingsAsync(reader, cancellationToken);
+        await using var reader = await search.Batch.ExecuteReaderAsync(cancellationToken);
+        await SkipToQueryAsync(reader, search, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var similarity = reader.GetDouble(5);
@@ -135,50 +141,75 @@ public sealed class KnowledgeSearch(
             {
                 continue;
             }
+            // jsonb straight into a JsonElement: no text cast at the server, no string in between.
             results.Add(new SearchHit(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3),
-                JsonDocument.Parse(reader.GetString(4)).RootElement, Math.Round(similarity, 6)));
+                reader.GetFieldValue<JsonElement>(4), Math.Round(similarity, 6)));
         }
-        return results;
+        var ran = search.Plan;
+        if (search.Refresh && await reader.NextResultAsync(cancellationToken))
+        {
+            var fresh = await planner.ReadRefreshAsync(account, reader, cancellationToken);
+            ran = ReferenceEquals(search.Plan, TenantPlanner.Unknown) ? fresh : search.Plan;
+        }
+        return (results, ran);
     }
 
     /// <summary>The <c>EXPLAIN (ANALYZE, BUFFERS)</c> of exactly the statement a search runs, for the admin playground.</summary>
     public async Task<string> ExplainAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, CancellationToken cancellationToken)
     {
         Validate(request, queryRequired: request.Mode != SearchMode.Vector, request.Mode == SearchMode.FullText ? NoVector : queryVector);
-        var (_, batch) = await PrepareAsync(account, request, queryVector, explain: true, cancellationToken);
-        await using (batch)
+        var plan = await planner.PlanAsync(account, cancellationToken);
+        var search = Prepare(account, request, queryVector, plan, refresh: false, explain: true);
+        await using (search.Batch)
         {
-            var plan = new StringBuilder();
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            await SkipSettingsAsync(reader, cancellationToken);
+            var text = new StringBuilder();
+            await using var reader = await search.Batch.ExecuteReaderAsync(cancellationToken);
+            await SkipToQueryAsync(reader, search, cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                plan.AppendLine(reader.GetString(0));
+                text.AppendLine(reader.GetString(0));
             }
-            return plan.ToString();
+            return text.ToString();
         }
     }
 
-    private async Task<(TenantPlan Plan, TenantBatch Batch)> PrepareAsync(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, bool explain, CancellationToken cancellationToken)
+    /// <summary>One search's batch: the tenant prologue, the pgvector settings of an HNSW plan, the query, and the tenant's facts when due.</summary>
+    private sealed record PreparedSearch(TenantPlan Plan, bool Settings, bool Refresh, TenantBatch Batch);
+
+    /// <summary>
+    /// Every statement text here is one of a few fixed ones (per mode and plan form; the literal-tenant
+    /// form once per large tenant), so Npgsql's auto-preparation (the vector pool's connection string)
+    /// parses and plans each once per connection.
+    /// </summary>
+    private PreparedSearch Prepare(AccountId account, SearchRequest request, ReadOnlyMemory<float> queryVector, TenantPlan plan, bool refresh, bool explain)
     {
         var fullText = request.Mode == SearchMode.FullText;
         if (!fullText && queryVector.Length != schema.Dimensions)
         {
             throw new ArgumentException($"The query vector has {queryVector.Length} dimensions; this knowledge base holds {schema.Dimensions}.");
         }
-        var plan = await planner.PlanAsync(account, cancellationToken);
-        var sql = SearchSql.Build(account, plan, request.Mode, filtered: request.Filter is not null);
+        var sql = SearchSql.Build(account, plan.LiteralTenant, request.Mode, filtered: request.Filter is not null);
         // Hybrid fuses two rankings: give each more candidates than k so fusion has something to choose from.
-        var candidates = request.Mode == SearchMode.Hybrid ? Math.Max(request.TopK * 4, 20) : request.TopK;
-        var efSearch = Math.Max(options.Value.EfSearch, candidates);
+        var candidates = request.Mode == SearchMode.Hybrid ? Math.Max(request.TopK * 4, HybridCandidates) : request.TopK;
         var batch = routing.For(account).ForTenant(account).CreateBatch();
-        // hnsw.ef_search below the LIMIT silently returns fewer rows; strict iterative scans keep going
-        // past rows the metadata filter drops, in exact distance order.
-        batch.Add(new NpgsqlBatchCommand(
-            "SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)")
+        // Full text reads no vector, so it needs no HNSW settings.
+        var settings = plan.LiteralTenant && !fullText;
+        if (settings)
         {
-            Parameters = { new() { Value = efSearch.ToString(CultureInfo.InvariantCulture) } },
-        });
+            // hnsw.ef_search below the LIMIT silently returns fewer rows. Without a metadata filter every
+            // row of the tenant's own index qualifies, so the first ef_search candidates hold the top-k
+            // and iterative scans only cost time; with a filter they keep going past the rows it drops.
+            batch.Add(new NpgsqlBatchCommand(SearchSql.HnswSettings)
+            {
+                Parameters =
+                {
+                    new() { Value = Math.Max(options.Value.EfSearch, candidates).ToString(CultureInfo.InvariantCulture) },
+                    new() { Value = request.Filter is null ? "off" : "strict_order" },
+                    // A tenant not seen yet may have no index: its sort is the exact scan, keep it.
+                    new() { Value = plan.Strategy == TenantPlan.HnswTenant ? "off" : "on" },
+                },
+            });
+        }
         var query = new NpgsqlBatchCommand(explain ? "EXPLAIN (ANALYZE, BUFFERS) " + sql : sql);
         query.Parameters.Add(new NpgsqlParameter { Value = account.Value });
         // Full text has no vector: a typed null, because PostgreSQL cannot type a parameter the statement never uses.
@@ -187,10 +218,18 @@ public sealed class KnowledgeSearch(
             : new NpgsqlParameter { Value = new Vector(queryVector) });
         query.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = request.Filter is { } f ? f.GetRawText() : DBNull.Value });
         query.Parameters.Add(new NpgsqlParameter { Value = candidates });
-        query.Parameters.Add(new NpgsqlParameter { Value = request.Query });
+        query.Parameters.Add(new NpgsqlParameter { Value = request.Mode == SearchMode.Hybrid ? SearchText.OrQuery(request.Query) : request.Query ?? "" });
         query.Parameters.Add(new NpgsqlParameter { Value = request.TopK });
+        // A tenant not seen yet: the statement reads its configuration from its account row.
+        query.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = ReferenceEquals(plan, TenantPlanner.Unknown) ? DBNull.Value : plan.Language });
+        // A quoted phrase is the caller asking for exact words: its match counts as much as the vector's.
+        query.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Double, Value = SearchText.HasPhrase(request.Query) ? 1.0 : 0.5 });
         batch.Add(query);
-        return (plan, batch);
+        if (refresh)
+        {
+            batch.Add(TenantPlanner.RefreshCommand(account));
+        }
+        return new PreparedSearch(plan, settings, refresh, batch);
     }
 
     // Typed: a bare null beside a ReadOnlyMemory converts through its float[] operator to an empty
@@ -213,7 +252,12 @@ public sealed class KnowledgeSearch(
             .ThrowIfInvalid();
     }
 
-    /// <summary>The tenant batch starts past its scope's row; the settings command returns one more before the query's.</summary>
-    private static async Task SkipSettingsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken) =>
-        await reader.NextResultAsync(cancellationToken);
+    /// <summary>The tenant batch starts past its scope's row; the settings of an HNSW plan return one more before the query's.</summary>
+    private static async Task SkipToQueryAsync(NpgsqlDataReader reader, PreparedSearch search, CancellationToken cancellationToken)
+    {
+        if (search.Settings)
+        {
+            await reader.NextResultAsync(cancellationToken);
+        }
+    }
 }

@@ -46,7 +46,10 @@ public sealed partial class TenantIndexMaintainer(
     }
 
     /// <summary>Builds the missing indexes now; returns the accounts that got one.</summary>
-    public async Task<IReadOnlyList<AccountId>> RunOnceAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<AccountId>> RunOnceAsync(CancellationToken cancellationToken) => RunOnceAsync(null, cancellationToken);
+
+    /// <summary>Builds the missing indexes now, telling <paramref name="progress"/> after each; returns the accounts that got one.</summary>
+    public async Task<IReadOnlyList<AccountId>> RunOnceAsync(IProgress<(int Built, int Due)>? progress, CancellationToken cancellationToken)
     {
         var built = new List<AccountId>();
         await using var leader = await dataSource.TryLeadAsync(SingletonJob.TenantIndexes, TenantScope.Platform, cancellationToken);
@@ -67,6 +70,7 @@ public sealed partial class TenantIndexMaintainer(
                 due.Add(reader.GetGuid(0));
             }
         }
+        progress?.Report((0, due.Count));
         foreach (var id in due)
         {
             var account = new AccountId(id);
@@ -94,6 +98,7 @@ public sealed partial class TenantIndexMaintainer(
             }
             planner.Invalidate(account);
             built.Add(account);
+            progress?.Report((built.Count, due.Count));
         }
         return built;
     }

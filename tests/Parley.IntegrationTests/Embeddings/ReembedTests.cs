@@ -123,7 +123,8 @@ public sealed class ReembedTests(DatabaseFixture db) : IClassFixture<DatabaseFix
         Assert.Equal(new ReEmbedProgress(left, left), reports[^1]);
         Assert.Equal(chunksA + chunksB, await ScalarAsync($"SELECT count(*) FROM knowledge_chunks WHERE embedding_model = '{FakeEmbeddingServer.Model}' AND vector_dims(embedding) = {Dimensions}"));
         Assert.Equal(Dimensions, await reembedder.ColumnDimensionsAsync(CancellationToken.None));
-        Assert.Equal(1, await ScalarAsync($"SELECT count(*) FROM pg_indexes WHERE indexname = '{ReEmbedder.GlobalIndex}'"));
+        // The design's global index stays gone: no plan reads it (docs/scaling.md).
+        Assert.Equal(0, await ScalarAsync($"SELECT count(*) FROM pg_indexes WHERE indexname = '{ReEmbedder.GlobalIndex}'"));
         Assert.Equal(Dimensions, await ScalarAsync("SELECT value::int FROM parley_settings WHERE key = 'embedding_dimensions'"));
         await migrator.MigrateAsync(CancellationToken.None);
 

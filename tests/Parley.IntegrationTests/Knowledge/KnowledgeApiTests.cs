@@ -55,6 +55,29 @@ public sealed class KnowledgeApiTests(ApiFixture api) : IClassFixture<ApiFixture
         Assert.True(result.GetProperty("timings").GetProperty("totalMs").GetDouble() > 0);
     }
 
+    /// <summary>
+    /// "organ" and "organic" share the stem <c>organ</c> and nothing of their meaning: the embedding
+    /// ranks the bread passage near the bottom of the 28 chunks, the full-text half first. The question
+    /// has one more content word, "play", which the live-music passage holds: with the old AND
+    /// semantics of websearch_to_tsquery no chunk held both, and hybrid equalled vector.
+    /// </summary>
+    [Fact]
+    public async Task Hybrid_finds_a_passage_that_shares_only_a_word_with_the_question()
+    {
+        var a = await api.NewTenantAsync();
+        await UploadDemoAsync(a.Client);
+        (await a.Client.PostAsJsonAsync("/v1/knowledge/documents", new { title = "Bread", text = "Our bread is baked every morning with organic flour from a mill in the valley." })).EnsureSuccessStatusCode();
+
+        static List<string> Titles(JsonElement result) => result.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("title").GetString()!).ToList();
+        var vector = Titles(await SearchAsync(a.Client, new { query = "Do you play the organ?", topK = 5, mode = "vector" }));
+        var hybrid = Titles(await SearchAsync(a.Client, new { query = "Do you play the organ?", topK = 5, mode = "hybrid" }));
+
+        Assert.DoesNotContain("Bread", vector);
+        Assert.Contains("Bread", hybrid);
+        // The passage that matches both in meaning and in words stays first.
+        Assert.Equal("Events and live music", hybrid[0]);
+    }
+
     [Fact]
     public async Task Re_ingesting_is_a_no_op_a_change_replaces_the_chunks_and_delete_removes_them()
     {

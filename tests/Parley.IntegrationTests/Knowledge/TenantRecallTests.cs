@@ -1,3 +1,4 @@
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using Parley.Domain;
 using Parley.Domain.Knowledge;
@@ -53,6 +54,7 @@ public sealed class TenantRecallTests(ApiFixture api) : IClassFixture<ApiFixture
 
         var large = tenants[0];
         await BuildTenantIndexAsync(maintainer, search, large);
+        await AssertDesignParametersAsync(large);
 
         foreach (var tenant in tenants)
         {
@@ -102,5 +104,23 @@ public sealed class TenantRecallTests(ApiFixture api) : IClassFixture<ApiFixture
             Assert.True(DateTime.UtcNow < deadline, "the large tenant's partial HNSW index was never built");
             await Task.Delay(500);
         }
+    }
+
+    /// <summary>The tenant's own graph: cosine, the design's m and ef_construction, and only its rows.</summary>
+    private async Task AssertDesignParametersAsync(Tenant tenant)
+    {
+        await using var ds = api.CreateSuperuserDataSource();
+        await using var cmd = ds.CreateCommand("""
+            SELECT pg_get_indexdef(c.oid), c.reloptions FROM pg_class c WHERE c.relname = $1
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = TenantIndexMaintainer.IndexName(tenant.Id) });
+        await using var reader = await cmd.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), "the large tenant's index is not in pg_class");
+        var definition = reader.GetString(0);
+        Assert.Contains("USING hnsw (embedding vector_cosine_ops)", definition, StringComparison.Ordinal);
+        Assert.Contains(tenant.Id.Value.ToString(), definition, StringComparison.Ordinal);
+        var options = reader.GetFieldValue<string[]>(1);
+        Assert.Contains("m=16", options);
+        Assert.Contains("ef_construction=64", options);
     }
 }

@@ -49,7 +49,8 @@ internal static partial class DebianReference
                 Close();
                 if (chapters.Contains(int.Parse(m.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture)))
                 {
-                    title = line.Trim();
+                    // The book puts a no-break space after the number; dialogues name sections with a plain one.
+                    title = line.Replace('\u00A0', ' ').Trim();
                 }
             }
             else if (AnyHeading().IsMatch(line))
@@ -69,9 +70,9 @@ internal static partial class DebianReference
     public static int? ChapterOf(string title) =>
         Subsection().Match(title) is { Success: true } m ? int.Parse(m.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture) : null;
 
-    [GeneratedRegex(@"^(\d+)\.\d+\.\d+\. \S")]
+    [GeneratedRegex(@"^(\d+)\.\d+\.\d+\.[ \u00A0]\S")]
     private static partial Regex Subsection();
 
-    [GeneratedRegex(@"^(Chapter \d+\.|Appendix [A-Z]\.|\d+\.\d+\. \S|[A-Z]\.\d+\. \S)")]
+    [GeneratedRegex(@"^(Chapter[ \u00A0]\d+\.|Appendix[ \u00A0][A-Z]\.|\d+\.\d+\.[ \u00A0]\S|[A-Z]\.\d+\.[ \u00A0]\S)")]
     private static partial Regex AnyHeading();
 }

@@ -27,6 +27,9 @@ internal static class BenchApp
         b.AddCommand<BenchEmbedCommand>("embed")
             .WithDescription("The local embedding model: single-query latency and batch throughput, "
                 + "ONNX Runtime directly vs the wrapper, cold and cached.");
+        b.AddCommand<BenchFollowUpsCommand>("followups")
+            .WithDescription("Two-turn dialogues as real calls over the demo knowledge and the Debian Reference: "
+                + "hit@3 of the follow-up with and without the rewrite, the rewrite's p50/p99.");
         b.AddCommand<BenchLoadCommand>("load")
             .WithDescription("Concurrent simulated calls over HTTP on loopback: throughput, errors, "
                 + "p50/p95/p99 per stage.");

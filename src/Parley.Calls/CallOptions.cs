@@ -33,6 +33,13 @@ public sealed class CallOptions
     [Range(1, 120_000)]
     public int TurnBudgetMs { get; set; } = 500;
 
+    /// <summary>
+    /// Whether a follow-up that leans on the conversation ("and on Sundays?") is rewritten into a standalone
+    /// query before it is embedded, searched and looked up in the answer cache (stage <c>rewrite</c>). On by
+    /// default; <c>bench followups</c> turns it off to measure what it is worth.
+    /// </summary>
+    public bool RewriteFollowUps { get; set; } = true;
+
     /// <summary>Earlier turns of the call given to the LLM.</summary>
     [Range(0, 50)]
     public int HistoryTurns { get; set; } = 4;

@@ -144,7 +144,9 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
     }
 
     /// <summary>A server process on the database this CLI uses (the private cluster and its standbys unless configured otherwise).</summary>
-    private static async Task<(ServerProcess Server, int? Replicas)> StartServerAsync(string adminKey, CancellationToken cancellationToken)
+    /// <remarks><paramref name="settings"/> are added to the server's environment (<c>bench followups</c> turns the rewrite off with one).</remarks>
+    internal static async Task<(ServerProcess Server, int? Replicas)> StartServerAsync(
+        string adminKey, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         var dll = ServerProcess.FindServerDll() ?? throw new CliException("Parley.Server.dll not found: run ./parley bench load (it builds), or set PARLEY_SERVER_DLL.", CliApp.Failed);
         var environment = new Dictionary<string, string>
@@ -154,6 +156,10 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
         };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
         int? replicas = null;
         // The same resolution the server makes (URL, ConnectionStrings:Parley, Parley:Database:ConnectionString).
         var external = ConnectionStrings.Resolve(new ConfigurationBuilder().AddEnvironmentVariables().Build()) is not null;
@@ -183,26 +189,29 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
         return (await ServerProcess.StartAsync(dll, environment, TimeSpan.FromMinutes(2), cancellationToken), replicas);
     }
 
-    private static string? ReadAdminKeyFile()
+    internal static string? ReadAdminKeyFile()
     {
         var file = Path.Combine(ParleyHome.Path, "admin.key");
         return File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } key ? key : null;
     }
 
-    private static string DemoKnowledgeFolder()
+    internal static string DemoKnowledgeFolder() => RepositoryFolder(Path.Combine("demo", "knowledge"));
+
+    /// <summary>A folder of the repository (relative path), found from the working folder or the executable's up.</summary>
+    internal static string RepositoryFolder(string relative)
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                var folder = Path.Combine(dir.FullName, "demo", "knowledge");
+                var folder = Path.Combine(dir.FullName, relative);
                 if (Directory.Exists(folder))
                 {
                     return folder;
                 }
             }
         }
-        throw new CliException("demo/knowledge not found: run from the repository.", CliApp.Failed);
+        throw new CliException($"{relative} not found: run from the repository.", CliApp.Failed);
     }
 
     private static string Markdown(LoadResult r)

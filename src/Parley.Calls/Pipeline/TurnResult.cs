@@ -2,7 +2,11 @@ using Parley.Domain.Knowledge;
 
 namespace Parley.Calls.Pipeline;
 
-public sealed record TurnTimings(double AsrMs, double EmbedMs, double SearchMs, double LlmMs, double TtsMs, double TotalMs);
+public sealed record TurnTimings(double AsrMs, double EmbedMs, double SearchMs, double LlmMs, double TtsMs, double TotalMs)
+{
+    /// <summary>The follow-up rewrite (stage <c>rewrite</c>, in process); 0 when it did not run.</summary>
+    public double RewriteMs { get; init; }
+}
 
 public sealed record TurnSource(Guid ChunkId, string Title, double Similarity);
 

@@ -21,7 +21,10 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
         var answer = turn.Answer!;
         var passages = turn.Passages.Where(p => p.Similarity >= turn.RelevanceFloor).ToList();
         var timings = new TurnTimings(turn.Ms(RecogniseStage.StageName), turn.Ms(EmbedStage.StageName), turn.Ms(SearchStage.StageName),
-            turn.Ms(AnswerStage.StageName), turn.Ms(SpeakStage.StageName), turn.ElapsedMs);
+            turn.Ms(AnswerStage.StageName), turn.Ms(SpeakStage.StageName), turn.ElapsedMs)
+        {
+            RewriteMs = turn.Ms(RewriteStage.StageName),
+        };
         var turnId = Guid.CreateVersion7();
         var ordinal = history.Add(turn.CallId, turn.Transcript ?? "(inaudible)", answer, turn.Transcript is null ? null : turn.Query);
         var standalone = turn.QueryRewritten ? turn.Query : null;

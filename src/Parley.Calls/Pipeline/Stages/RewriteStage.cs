@@ -6,21 +6,26 @@ namespace Parley.Calls.Pipeline.Stages;
 /// <c>rewrite</c>: a follow-up that leans on the conversation ("and on Sundays?") becomes a standalone
 /// query before anything is embedded, searched or looked up in the answer cache, so retrieval and the
 /// cache see what the caller means, not what they literally said. The local rule
-/// (<see cref="FollowUpRewriter"/>) costs microseconds, so it runs in process without a budget.
+/// (<see cref="FollowUpRewriter"/>) costs microseconds, so it runs in process without a budget; it times
+/// itself (the runner times only budgeted stages) so <c>timings.rewriteMs</c> shows what it adds.
+/// Off when <see cref="CallOptions.RewriteFollowUps"/> is false.
 /// </summary>
-internal sealed class RewriteStage(CallHistory history) : TurnStage
+internal sealed class RewriteStage(CallHistory history, TimeProvider time) : TurnStage
 {
     public const string StageName = "rewrite";
 
     public override string Name => StageName;
 
-    public override bool Applies(TurnContext turn) => !turn.Answered && turn.Transcript is not null;
+    public override bool Applies(TurnContext turn) => turn.Options.RewriteFollowUps && !turn.Answered && turn.Transcript is not null;
 
     public override Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         var query = FollowUpRewriter.Rewrite(turn.Transcript!, history.RecentQueries(turn.CallId, 1));
+        var elapsed = time.GetElapsedTime(started);
         return Task.FromResult(StageResult.Succeeded(t =>
         {
+            t.Ran(StageName, elapsed);
             if (query.Rewritten)
             {
                 t.Query = query.Text;

@@ -1,11 +1,5 @@
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
-using Parley.Data;
 using Parley.Domain;
-using Parley.Knowledge.Extraction;
 using Parley.Knowledge.Ingestion;
 
 namespace Parley.Knowledge.Jobs;

@@ -1,15 +1,7 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using NpgsqlTypes;
-using Parley.Data;
 using Parley.Domain;
 using Parley.Domain.Knowledge;
-using Pgvector;
 
 namespace Parley.Knowledge.Search;
 

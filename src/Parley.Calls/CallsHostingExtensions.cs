@@ -85,6 +85,7 @@ public static class CallsHostingExtensions
             };
         });
         builder.Services.AddHostedService<SpeechWarmUp>();
+        builder.Services.AddHostedService<Conversation.RewriteWarmUp>();
         builder.Services.AddSingleton<SemanticAnswerCache>();
         builder.Services.AddSingleton<SpeechCache>();
         builder.Services.AddSingleton<CallHistory>();

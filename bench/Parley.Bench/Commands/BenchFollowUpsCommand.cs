@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
+using Parley.Calls.Conversation;
 using Parley.Bench.FollowUps;
 using Parley.Cli;
 using Spectre.Console.Cli;
@@ -55,12 +57,36 @@ internal sealed class BenchFollowUpsCommand : AsyncCommand<BenchFollowUpsCommand
 
         var adminKey = Environment.GetEnvironmentVariable("Parley__AdminKey") ?? BenchLoadCommand.ReadAdminKeyFile()
             ?? "padm_bench_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+        // The rewrite's own cost, before any server shares the cores: a turn's rewriteMs on a busy node also
+        // holds whatever preempted it, and with 90 turns its p99 is one turn.
+        var rewriteAlone = TimeRewrites(all);
         Dictionary<string, BenchTenant> tenants = [];
         var on = await RunModeAsync(true, adminKey, corpora, tenants, all, cancellationToken);
         var off = await RunModeAsync(false, adminKey, corpora, tenants, all, cancellationToken);
-        var result = FollowUpResult.Of(on, off, corpora.ToDictionary(c => c.Name, c => c.Files.Count + c.Sections.Count));
+        var result = FollowUpResult.Of(on, off, corpora.ToDictionary(c => c.Name, c => c.Files.Count + c.Sections.Count), rewriteAlone);
         await settings.ReportAsync(result.Markdown(), result, cancellationToken);
         return CliApp.Ok;
+    }
+
+    private static LatencySummary TimeRewrites(IReadOnlyList<FollowUpDialogue> dialogues, int rounds = 200)
+    {
+        var samples = new List<double>(dialogues.Count * rounds * 2);
+        for (var round = -1; round < rounds; round++)
+        {
+            foreach (var d in dialogues)
+            {
+                foreach (var (text, previous) in new[] { (d.First, Array.Empty<string>()), (d.FollowUp, new[] { d.First }) })
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    _ = FollowUpRewriter.Rewrite(text, previous);
+                    if (round >= 0)
+                    {
+                        samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    }
+                }
+            }
+        }
+        return LatencySummary.Of(samples);
     }
 
     /// <summary>

@@ -22,10 +22,11 @@ internal sealed record FollowUpMiss(string Mode, string Corpus, string First, st
 /// <summary>The benchmark's result, as <c>--json</c> writes it.</summary>
 internal sealed record FollowUpResult(
     int Dialogues, IReadOnlyDictionary<string, int> Corpora, IReadOnlyDictionary<string, int> Documents,
-    ModeFigures WithRewrite, ModeFigures WithoutRewrite, LatencySummary RewriteMs, int RewrittenFollowUps,
+    ModeFigures WithRewrite, ModeFigures WithoutRewrite, LatencySummary RewriteMs, LatencySummary RewriteInProcessMs, int RewrittenFollowUps,
     IReadOnlyList<FollowUpMiss> Misses)
 {
-    public static FollowUpResult Of(IReadOnlyList<PlayedDialogue> on, IReadOnlyList<PlayedDialogue> off, IReadOnlyDictionary<string, int> documents)
+    public static FollowUpResult Of(IReadOnlyList<PlayedDialogue> on, IReadOnlyList<PlayedDialogue> off, IReadOnlyDictionary<string, int> documents,
+        LatencySummary rewriteInProcess)
     {
         IEnumerable<FollowUpMiss> Misses(string mode, IEnumerable<PlayedDialogue> played) => played.Where(p => !p.FollowUpHit).Select(p =>
             new FollowUpMiss(mode, p.Dialogue.Corpus, p.Dialogue.First, p.Dialogue.FollowUp, p.Dialogue.Answer, p.StandaloneQuery, p.FollowUpSources));
@@ -33,7 +34,7 @@ internal sealed record FollowUpResult(
             on.GroupBy(p => p.Dialogue.Corpus).ToDictionary(g => g.Key, g => g.Count()), documents,
             ModeFigures.Of(on), ModeFigures.Of(off),
             // Every turn of the run with the rewrite on: the stage runs on first questions too, and costs there as well.
-            LatencySummary.Of(on.SelectMany(p => p.RewriteMs).ToList()),
+            LatencySummary.Of(on.SelectMany(p => p.RewriteMs).ToList()), rewriteInProcess,
             on.Count(p => p.StandaloneQuery is not null),
             [.. Misses("withRewrite", on), .. Misses("withoutRewrite", off)]);
     }
@@ -52,6 +53,7 @@ internal sealed record FollowUpResult(
         sb.AppendLine(inv, $"| **all** | {Dialogues} | {Documents.Values.Sum()} | **{WithRewrite.HitAt3:F3}** ({WithRewrite.Hits}/{WithRewrite.FollowUps}) | **{WithoutRewrite.HitAt3:F3}** ({WithoutRewrite.Hits}/{WithoutRewrite.FollowUps}) |");
         sb.AppendLine();
         sb.AppendLine(inv, $"Rewrite stage (timings.rewriteMs, {RewriteMs.Count} turns): p50 {RewriteMs.P50Ms:F3} ms, p95 {RewriteMs.P95Ms:F3} ms, p99 {RewriteMs.P99Ms:F3} ms, mean {RewriteMs.MeanMs:F3} ms.");
+        sb.AppendLine(inv, $"Rewrite alone, in this process ({RewriteInProcessMs.Count} calls, warmed): p50 {RewriteInProcessMs.P50Ms:F4} ms, p99 {RewriteInProcessMs.P99Ms:F4} ms, mean {RewriteInProcessMs.MeanMs:F4} ms.");
         sb.AppendLine(inv, $"Follow-ups rewritten: {RewrittenFollowUps}/{Dialogues}. First turns' hit@3: {WithRewrite.FirstTurnHitAt3:F3} / {WithoutRewrite.FirstTurnHitAt3:F3}. "
             + $"Follow-ups answered from the answer cache: {WithRewrite.CachedFollowUps} / {WithoutRewrite.CachedFollowUps}. Degraded turns: {WithRewrite.DegradedTurns} / {WithoutRewrite.DegradedTurns} (with / without).");
         if (Misses.Count > 0)

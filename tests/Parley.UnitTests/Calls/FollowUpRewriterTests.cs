@@ -35,6 +35,23 @@ public sealed class FollowUpRewriterTests
         Assert.Equal("bring dog: And what about on Sundays?", q.Text);
     }
 
+    [Theory]
+    [InlineData("And encrypt files with them?", "How do I manage GnuPG keys?", "gnupg keys: And encrypt files with them?")]
+    [InlineData("And how do I copy or sync them?", "How do I archive and compress files?", "files: And how do I copy or sync them?")]
+    [InlineData("Which tools do that?", "How should I back up my data?", "back data: Which tools do that?")]
+    [InlineData("How do I start it?", "What is Midnight Commander?", "midnight commander: How do I start it?")]
+    [InlineData("Can it come inside too?", "Can I bring my dog?", "bring dog: Can it come inside too?")]
+    [InlineData("And remove it?", "How do I install a package with apt?", "package apt: And remove it?")]
+    [InlineData("And what are the basic commands?", "How do I configure a Git client?", "git client: And what are the basic commands?")]
+    public void A_follow_up_asking_something_new_drops_the_previous_action(string followUp, string previous, string expected) =>
+        Assert.Equal(expected, FollowUpRewriter.Rewrite(followUp, [previous]).Text);
+
+    [Theory]
+    [InlineData("Is there a happy hour too?")]
+    [InlineData("Do you have a kids menu as well?")]
+    public void A_trailing_too_or_as_well_leans_on_the_conversation(string transcript) =>
+        Assert.True(FollowUpRewriter.LeansOnContext(transcript));
+
     [Fact]
     public void Two_calls_with_the_same_follow_up_get_different_standalone_queries()
     {

@@ -41,14 +41,15 @@ public static class TransactionalHostingExtensions
         builder.Services.AddSingleton<Calls.CallLogStore>();
         builder.Services.AddScoped<Billing.BillingService>();
         builder.Services.AddMemoryCache();
+        // The key ring in the database, shared by every server process (a secret one process encrypts,
+        // another decrypts). Keys an older Parley kept as files (under PARLEY_HOME/keys) are not imported:
+        // integration secrets written before must be entered again.
+        builder.Services.AddDbContext<DataProtectionKeyContext>((sp, o) => o
+            .UseNpgsql(sp.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKeys.Transactional))
+            .UseSnakeCaseNamingConvention());
         builder.Services.AddDataProtection()
-            .PersistKeysToFileSystem(new DirectoryInfo(DataProtectionKeysPath(builder)))
+            .PersistKeysToDbContext<DataProtectionKeyContext>()
             .SetApplicationName("parley");
         return builder;
     }
-
-    /// <summary>Integration secrets are encrypted with keys kept beside the private cluster unless configured.</summary>
-    private static string DataProtectionKeysPath(IHostApplicationBuilder builder) =>
-        builder.Configuration["Parley:DataProtection:KeysPath"]
-        ?? Path.Combine(Environment.GetEnvironmentVariable("PARLEY_HOME") is { Length: > 0 } home ? home : Path.Combine(Path.GetTempPath(), "parley"), "keys");
 }

@@ -43,9 +43,13 @@ public static class ServerHostingExtensions
         return builder;
     }
 
-    /// <summary>Migrates when <c>Parley:Database:Migrate</c> is true (the default), then checks the model.</summary>
+    /// <summary>
+    /// Refuses a superuser or BYPASSRLS role, then migrates when <c>Parley:Database:Migrate</c> is true
+    /// (the default), then checks the model.
+    /// </summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app, CancellationToken cancellationToken)
     {
+        await app.Services.GetRequiredService<DatabaseRoleCheck>().EnsureBoundByRowSecurityAsync(cancellationToken);
         if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Migrate)
         {
             await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);

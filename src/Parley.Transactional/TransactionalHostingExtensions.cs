@@ -23,6 +23,7 @@ public static class TransactionalHostingExtensions
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(new TenantConnectionInterceptor(sp.GetRequiredService<ITenantContext>())));
         builder.Services.AddSingleton<DatabaseMigrator>();
+        builder.Services.AddSingleton<DatabaseRoleCheck>();
         builder.Services.AddSingleton<DatabaseStatus>();
         builder.Services.AddSingleton<DatabaseReading>();
         builder.Services.AddHealthChecks()

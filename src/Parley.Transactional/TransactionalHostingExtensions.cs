@@ -43,11 +43,11 @@ public static class TransactionalHostingExtensions
         builder.Services.AddScoped<Billing.BillingService>();
         builder.Services.AddMemoryCache();
         // The key ring in the database, shared by every server process (a secret one process encrypts,
-        // another decrypts). Keys an older Parley kept as files (under PARLEY_HOME/keys) are not imported:
-        // integration secrets written before must be entered again.
+        // another decrypts). Keys an older Parley kept as files are imported at start (LegacyDataProtectionKeys).
         builder.Services.AddDbContext<DataProtectionKeyContext>((sp, o) => o
             .UseNpgsql(sp.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKeys.Transactional))
             .UseSnakeCaseNamingConvention());
+        builder.Services.AddScoped<LegacyDataProtectionKeys>();
         builder.Services.AddDataProtection()
             .PersistKeysToDbContext<DataProtectionKeyContext>()
             .SetApplicationName("parley");

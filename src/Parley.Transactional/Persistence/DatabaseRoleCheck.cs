@@ -1,4 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Parley.Data;
 
@@ -10,11 +10,18 @@ namespace Parley.Transactional.Persistence;
 /// leak another tenant's data. The private cluster never connects so; an external database
 /// (<c>PARLEY_DATABASE_URL</c>) might, and is then refused at start with the reason.
 /// </summary>
-public sealed class DatabaseRoleCheck([FromKeyedServices(DataSourceKeys.Transactional)] NpgsqlDataSource dataSource)
+/// <remarks>
+/// On a connection of its own, as the migrator's: the pools' connect timeout (2 s, the design's) is
+/// for requests, and a machine busy at start missed it here.
+/// </remarks>
+public sealed class DatabaseRoleCheck(IOptions<DatabaseOptions> options)
 {
     public async Task EnsureBoundByRowSecurityAsync(CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user");
+        var csb = new NpgsqlConnectionStringBuilder(options.Value.ConnectionString) { ApplicationName = "parley-role-check", Pooling = false };
+        await using var conn = new NpgsqlConnection(csb.ConnectionString);
+        await conn.OpenAsync(cancellationToken);
+        await using var cmd = new NpgsqlCommand("SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user", conn);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {

@@ -8,6 +8,7 @@ using OpenAI;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Parley.Data;
+using Parley.Domain;
 using Parley.Calls.CallLog;
 using Parley.Calls.Pipeline;
 using Parley.Calls.Pipeline.Stages;
@@ -111,7 +112,8 @@ public static class CallsHostingExtensions
         builder.Services.AddSingleton<TurnStageRunner>();
         // Scoped: the call and agent lookups are tenant-scoped. Its constructor is internal (the stages are), hence the factory.
         builder.Services.AddScoped(sp => new CallOrchestrator(
-            sp.GetRequiredService<CallService>(), sp.GetRequiredService<AgentService>(), sp.GetRequiredService<TurnStages>(),
+            sp.GetRequiredService<CallService>(), sp.GetRequiredService<CallHistory>(), sp.GetRequiredService<ITenantContext>(),
+            sp.GetRequiredService<AgentService>(), sp.GetRequiredService<TurnStages>(),
             sp.GetRequiredService<TurnStageRunner>(), sp.GetRequiredService<IOptions<CallOptions>>(), sp.GetRequiredService<TimeProvider>()));
         return builder;
     }

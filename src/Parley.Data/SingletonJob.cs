@@ -12,4 +12,7 @@ public enum SingletonJob : long
 
     /// <summary>The latency monitor: raises and resolves alerts, prunes records, posts webhooks.</summary>
     LatencyMonitor = 0x5061726c6579_07,
+
+    /// <summary>Prunes the persistent embedding cache by age and size (the embedding side).</summary>
+    EmbeddingCachePrune = 0x5061726c6579_0A,
 }

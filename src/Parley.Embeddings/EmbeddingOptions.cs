@@ -69,6 +69,22 @@ public sealed class EmbeddingOptions
     /// <summary>Tier 2 of the cache, in PostgreSQL (off for commands that run without a database).</summary>
     public bool PersistentCache { get; set; } = true;
 
+    /// <summary>Tier-2 entries not used for this long are pruned.</summary>
+    [Range(0.01, 3650)]
+    public double CacheMaxAgeDays { get; set; } = 30;
+
+    /// <summary>Tier-2 entries kept per account (the most recently used), so one tenant cannot crowd out the rest.</summary>
+    [Range(1, 100_000_000)]
+    public int CacheMaxEntriesPerAccount { get; set; } = 200_000;
+
+    /// <summary>Tier-2 entries kept in all (the most recently used): about 1.6 KB each at 384 dimensions.</summary>
+    [Range(1, 1_000_000_000)]
+    public int CacheMaxEntries { get; set; } = 2_000_000;
+
+    /// <summary>How often the leader process prunes tier 2 by age and size.</summary>
+    [Range(0.01, 10_080)]
+    public double CachePruneMinutes { get; set; } = 60;
+
     public bool IsLocal => Provider == "local";
     public string EffectiveModel => Model ?? (IsLocal ? LocalModel : OpenAiDefaultModel);
     public int EffectiveDimensions => Dimensions ?? (IsLocal ? 384 : 1536);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Parley.Data;
+using Parley.Domain;
 using Parley.Embeddings.Caching;
 using Parley.Embeddings.Local;
 using Parley.Embeddings.OpenAi;
@@ -49,6 +50,7 @@ public static class EmbeddingsHostingExtensions
         builder.Services.AddSingleton<EmbeddingCacheStore>();
         // Idle when the persistent cache is off: nothing is ever queued to it then.
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddingCacheStore>());
+        builder.Services.AddHostedService<EmbeddingCachePruner>();
         builder.Services.AddHttpClient("parley-embeddings");
 
         builder.Services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(UncachedKey, (sp, _) =>
@@ -69,7 +71,18 @@ public static class EmbeddingsHostingExtensions
                 o.PersistentCache ? sp.GetRequiredService<EmbeddingCacheStore>() : null,
                 sp.GetRequiredService<EmbeddingMetrics>());
         });
+        // Deleting a document forgets its chunks' vectors (the knowledge side calls it through Parley.Domain).
+        builder.Services.AddSingleton(sp =>
+            sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>() as IEmbeddingCachePurge ?? NoCache.Instance);
         builder.Services.AddHostedService<EmbeddingWarmUp>();
         return builder;
+    }
+
+    /// <summary>A generator a test put in place of the caching one has no cache to purge.</summary>
+    private sealed class NoCache : IEmbeddingCachePurge
+    {
+        public static readonly IEmbeddingCachePurge Instance = new NoCache();
+
+        public Task PurgeAsync(AccountId account, IReadOnlyList<string> texts, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -7,8 +7,12 @@ using Parley.Knowledge.Ingestion;
 
 namespace Parley.Knowledge;
 
-/// <summary>Listing and deleting documents (the chunks go with them by cascade, in one statement).</summary>
-public sealed class KnowledgeDocuments([FromKeyedServices(DataSourceKeys.Vector)] NpgsqlDataSource dataSource, ReadRouting routing)
+/// <summary>
+/// Listing and deleting documents (the chunks go with them by cascade, in one statement; their cached
+/// embeddings after the commit, through <see cref="IEmbeddingCachePurge"/>).
+/// </summary>
+public sealed class KnowledgeDocuments(
+    [FromKeyedServices(DataSourceKeys.Vector)] NpgsqlDataSource dataSource, ReadRouting routing, IEmbeddingCachePurge? cache = null)
 {
     private const string Columns = "id, source, title, chunk_count, status, metadata, created_at, updated_at";
 
@@ -31,6 +35,17 @@ public sealed class KnowledgeDocuments([FromKeyedServices(DataSourceKeys.Vector)
     public async Task DeleteAsync(AccountId account, Guid id, CancellationToken cancellationToken)
     {
         await using var tx = await dataSource.ForTenant(account).BeginTransactionAsync(cancellationToken);
+        var texts = new List<string>();
+        await using (var read = tx.CreateCommand("SELECT content FROM knowledge_chunks WHERE account_id = $1 AND document_id = $2"))
+        {
+            read.Parameters.Add(new() { Value = account.Value });
+            read.Parameters.Add(new() { Value = id });
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                texts.Add(reader.GetString(0));
+            }
+        }
         await using var batch = tx.CreateBatch();
         var delete = new NpgsqlBatchCommand("DELETE FROM knowledge_documents WHERE account_id = $1 AND id = $2")
         {
@@ -54,6 +69,10 @@ public sealed class KnowledgeDocuments([FromKeyedServices(DataSourceKeys.Vector)
         }
         await tx.CommitAsync(cancellationToken);
         routing.MarkWritten(account);
+        if (cache is not null)
+        {
+            await cache.PurgeAsync(account, texts, cancellationToken);
+        }
     }
 
     /// <summary>The account's knowledge version: bumped by every ingest and delete.</summary>

@@ -43,12 +43,27 @@ public static class ServerHostingExtensions
         return builder;
     }
 
-    /// <summary>Migrates when <c>Parley:Database:Migrate</c> is true (the default), then checks the model.</summary>
+    /// <summary>
+    /// Refuses a superuser or BYPASSRLS role, then migrates when <c>Parley:Database:Migrate</c> is true
+    /// (the default), then checks the model; then imports Data Protection keys an older Parley kept as files.
+    /// </summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app, CancellationToken cancellationToken)
     {
-        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Migrate)
+        var migrate = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Migrate;
+        try
         {
-            await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
+            await app.Services.GetRequiredService<DatabaseRoleCheck>().EnsureBoundByRowSecurityAsync(cancellationToken);
+            if (migrate)
+            {
+                await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
+            }
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<LegacyDataProtectionKeys>().ImportAsync(cancellationToken);
+        }
+        catch (Npgsql.NpgsqlException) when (!migrate)
+        {
+            // Serving without migrating, the process starts even while the database is away (readiness
+            // says so); the role is then checked, and old key files imported, at a start that reaches it.
         }
     }
 

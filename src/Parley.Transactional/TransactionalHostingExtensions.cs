@@ -23,6 +23,7 @@ public static class TransactionalHostingExtensions
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(new TenantConnectionInterceptor(sp.GetRequiredService<ITenantContext>())));
         builder.Services.AddSingleton<DatabaseMigrator>();
+        builder.Services.AddSingleton<DatabaseRoleCheck>();
         builder.Services.AddSingleton<DatabaseStatus>();
         builder.Services.AddSingleton<DatabaseReading>();
         builder.Services.AddHealthChecks()
@@ -41,14 +42,15 @@ public static class TransactionalHostingExtensions
         builder.Services.AddSingleton<Calls.CallLogStore>();
         builder.Services.AddScoped<Billing.BillingService>();
         builder.Services.AddMemoryCache();
+        // The key ring in the database, shared by every server process (a secret one process encrypts,
+        // another decrypts). Keys an older Parley kept as files are imported at start (LegacyDataProtectionKeys).
+        builder.Services.AddDbContext<DataProtectionKeyContext>((sp, o) => o
+            .UseNpgsql(sp.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKeys.Transactional))
+            .UseSnakeCaseNamingConvention());
+        builder.Services.AddScoped<LegacyDataProtectionKeys>();
         builder.Services.AddDataProtection()
-            .PersistKeysToFileSystem(new DirectoryInfo(DataProtectionKeysPath(builder)))
+            .PersistKeysToDbContext<DataProtectionKeyContext>()
             .SetApplicationName("parley");
         return builder;
     }
-
-    /// <summary>Integration secrets are encrypted with keys kept beside the private cluster unless configured.</summary>
-    private static string DataProtectionKeysPath(IHostApplicationBuilder builder) =>
-        builder.Configuration["Parley:DataProtection:KeysPath"]
-        ?? Path.Combine(Environment.GetEnvironmentVariable("PARLEY_HOME") is { Length: > 0 } home ? home : Path.Combine(Path.GetTempPath(), "parley"), "keys");
 }

@@ -1,44 +1,99 @@
-using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using Parley.Data;
+using Parley.Domain;
 
 namespace Parley.Calls.Pipeline;
 
 /// <summary>One exchange of a call as the next turns need it: what was said, what retrieval ran on, what was answered.</summary>
-public sealed record HistoryTurn(string Question, string Query, string Answer);
+public sealed record HistoryTurn(
+    [property: JsonPropertyName("o")] int Ordinal,
+    [property: JsonPropertyName("q")] string Question,
+    [property: JsonPropertyName("r")] string Query,
+    [property: JsonPropertyName("a")] string Answer);
 
-/// <summary>The last turns of each live call, for the LLM's context and the follow-up rewrite (in process; a call lives on one server).</summary>
-public sealed class CallHistory
+/// <summary>A turn's place in its call: its agent, its ordinal, and the call's last turns before it.</summary>
+public sealed record TurnSlot(Guid AgentId, int Ordinal, IReadOnlyList<HistoryTurn> Recent);
+
+/// <summary>
+/// The last turns of each live call and its turn ordinals, on the call's row in the database, so that
+/// any server process can take the next turn of any call (behind a load balancer with no affinity) and
+/// a restart neither forgets a conversation nor counts its ordinals from zero again. Nothing is held in
+/// process memory: there is nothing to free when a call ends or idles out on another process, and
+/// ending the call clears its row's turns (<c>CallService.EndAsync</c>).
+/// </summary>
+/// <remarks>
+/// Cost: the turn's first round trip becomes an UPDATE of the call's row instead of a SELECT (the row
+/// lock orders two processes taking turns of one call; the unique (account, call, ordinal) index is the
+/// backstop), and one more small UPDATE lands the turn's words before the answer goes back, so the next
+/// turn sees them wherever it runs. The call log itself stays off the answer's path (the spool).
+/// </remarks>
+public sealed partial class CallHistory(
+    [FromKeyedServices(DataSourceKeys.Transactional)] NpgsqlDataSource dataSource, ILogger<CallHistory> logger)
 {
-    private readonly ConcurrentDictionary<Guid, List<HistoryTurn>> _calls = new();
-
-    public IReadOnlyList<(string Question, string Answer)> Recent(Guid callId, int count) =>
-        Turns(callId, count).Select(t => (t.Question, t.Answer)).ToList();
-
-    /// <summary>The standalone queries of the call's last turns, oldest first.</summary>
-    public IReadOnlyList<string> RecentQueries(Guid callId, int count) =>
-        Turns(callId, count).Select(t => t.Query).ToList();
-
-    private List<HistoryTurn> Turns(Guid callId, int count)
+    /// <summary>Takes the call's next ordinal and reads its last turns; null when the account has no such active call.</summary>
+    public async Task<TurnSlot?> BeginTurnAsync(AccountId account, Guid callId, CancellationToken cancellationToken)
     {
-        if (!_calls.TryGetValue(callId, out var turns))
+        await using var batch = dataSource.ForTenant(account).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("""
+            UPDATE calls SET next_ordinal = next_ordinal + 1
+            WHERE account_id = $1 AND id = $2 AND status = 'active'
+            RETURNING agent_id, next_ordinal - 1, recent_turns::text
+            """)
         {
-            return [];
+            Parameters = { new() { Value = account.Value }, new() { Value = callId } },
+        });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
         }
-        lock (turns)
+        var recent = JsonSerializer.Deserialize(reader.GetString(2), HistoryJson.Default.ListHistoryTurn) ?? [];
+        return new TurnSlot(reader.GetGuid(0), reader.GetInt32(1), recent);
+    }
+
+    /// <summary>
+    /// Appends the turn to the call's row, keeping its last <paramref name="keep"/> turns in ordinal order
+    /// (two processes may land theirs out of order). A failure costs the next turn its context, never
+    /// this turn its answer: it is logged and swallowed.
+    /// </summary>
+    public async Task RememberAsync(AccountId account, Guid callId, HistoryTurn turn, int keep, CancellationToken cancellationToken)
+    {
+        try
         {
-            return turns.Skip(Math.Max(0, turns.Count - count)).ToList();
+            await using var batch = dataSource.ForTenant(account).CreateBatch();
+            batch.Add(new NpgsqlBatchCommand("""
+                UPDATE calls SET recent_turns = (
+                  SELECT coalesce(jsonb_agg(e ORDER BY (e->>'o')::int), '[]')
+                  FROM (SELECT e FROM jsonb_array_elements(recent_turns || jsonb_build_array($3::jsonb)) e
+                        ORDER BY (e->>'o')::int DESC LIMIT $4) kept)
+                WHERE account_id = $1 AND id = $2 AND status = 'active'
+                """)
+            {
+                Parameters =
+                {
+                    new() { Value = account.Value }, new() { Value = callId },
+                    new() { Value = JsonSerializer.Serialize(turn, HistoryJson.Default.HistoryTurn), NpgsqlDbType = NpgsqlDbType.Jsonb },
+                    new() { Value = Math.Max(1, keep) },
+                },
+            });
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            LogNotRemembered(logger, callId, turn.Ordinal, e);
         }
     }
 
-    /// <summary>Adds a turn; returns its ordinal within the call.</summary>
-    public int Add(Guid callId, string question, string answer, string? query = null)
-    {
-        var turns = _calls.GetOrAdd(callId, _ => []);
-        lock (turns)
-        {
-            turns.Add(new HistoryTurn(question, query ?? question, answer));
-            return turns.Count - 1;
-        }
-    }
-
-    public void End(Guid callId) => _calls.TryRemove(callId, out _);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Turn {Ordinal} of call {CallId} was not added to the call's history; its next turn goes without it")]
+    private static partial void LogNotRemembered(ILogger logger, Guid callId, int ordinal, Exception exception);
 }
+
+/// <summary>Source-generated JSON for the history on the call's row (on the answer's path: no reflection there).</summary>
+[JsonSerializable(typeof(HistoryTurn))]
+[JsonSerializable(typeof(List<HistoryTurn>))]
+internal sealed partial class HistoryJson : JsonSerializerContext;

@@ -23,6 +23,8 @@ public sealed class CallOrchestrator
     public const string NotHeard = "I'm sorry, I didn't catch that. Could you say it again?";
 
     private readonly CallService _calls;
+    private readonly CallHistory _history;
+    private readonly ITenantContext _tenant;
     private readonly AgentService _agents;
     private readonly TurnStages _stages;
     private readonly TurnStageRunner _runner;
@@ -30,9 +32,12 @@ public sealed class CallOrchestrator
     private readonly TimeProvider _time;
 
     internal CallOrchestrator(
-        CallService calls, AgentService agents, TurnStages stages, TurnStageRunner runner, IOptions<CallOptions> options, TimeProvider time)
+        CallService calls, CallHistory history, ITenantContext tenant, AgentService agents, TurnStages stages, TurnStageRunner runner,
+        IOptions<CallOptions> options, TimeProvider time)
     {
         _calls = calls;
+        _history = history;
+        _tenant = tenant;
         _agents = agents;
         _stages = stages;
         _runner = runner;
@@ -75,7 +80,11 @@ public sealed class CallOrchestrator
         return turn.Result!;
     }
 
-    /// <summary>Bad input first (400 before any work), then the call (409 once ended) and its agent.</summary>
+    /// <summary>
+    /// Bad input first (400 before any work), then the call's next ordinal and last turns in one round
+    /// trip (<see cref="CallHistory"/>), and its agent. A call that is not there (404) or has ended (409)
+    /// takes one more lookup, to say which.
+    /// </summary>
     private async Task<TurnContext> BeginAsync(
         Guid callId, string? transcript, ReadOnlyMemory<byte>? recording, bool speak, ChannelWriter<string>? answerDeltas,
         CancellationToken cancellationToken)
@@ -90,14 +99,18 @@ public sealed class CallOrchestrator
                     $"transcript is longer than {MaxTranscriptLength} characters.")
                 .ThrowIfInvalid();
         }
-        var call = await _calls.FindAsync(callId, cancellationToken);
-        if (call.Status == CallStatus.Ended)
+        var account = _tenant.Scope.RequireAccount();
+        var slot = await _history.BeginTurnAsync(account, callId, cancellationToken);
+        if (slot is null)
         {
-            throw new ConflictException("This call has ended.");
+            var call = await _calls.FindAsync(callId, cancellationToken);
+            throw call.Status == CallStatus.Ended ? new ConflictException("This call has ended.") : new NotFoundException("Call");
         }
-        var agent = await _agents.GetAsync(call.AgentId, cancellationToken);
-        return new TurnContext(callId, call.AccountId, agent, _options.Value, speak, started, _time)
+        var agent = await _agents.GetAsync(slot.AgentId, cancellationToken);
+        return new TurnContext(callId, account, agent, _options.Value, speak, started, _time)
         {
+            Ordinal = slot.Ordinal,
+            History = slot.Recent,
             Utterance = utterance,
             Transcript = utterance is null ? transcript : null,
             AnswerDeltas = answerDeltas,

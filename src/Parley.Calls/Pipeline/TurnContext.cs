@@ -29,6 +29,12 @@ internal sealed class TurnContext(
     public bool Speak { get; } = speak;
     public TimeProvider Time { get; } = time;
 
+    /// <summary>The turn's ordinal in its call, taken from the call's row as the turn began.</summary>
+    public int Ordinal { get; init; }
+
+    /// <summary>The call's last turns before this one, oldest first, whichever server process took them.</summary>
+    public IReadOnlyList<HistoryTurn> History { get; init; } = [];
+
     /// <summary>The caller's utterance of an audio turn, decoded (16 kHz mono); null for a text turn.</summary>
     public short[]? Utterance { get; init; }
 

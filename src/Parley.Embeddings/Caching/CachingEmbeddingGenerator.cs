@@ -6,7 +6,10 @@ namespace Parley.Embeddings.Caching;
 
 /// <summary>
 /// The design's EmbeddingCacheService as a decorator over any generator: tier 1 in process (bounded
-/// LRU), tier 2 in PostgreSQL (<see cref="EmbeddingCacheStore"/>), then the model itself.
+/// LRU), tier 2 in PostgreSQL (<see cref="EmbeddingCacheStore"/>), then the model itself. Both tiers
+/// are keyed per account: a tenant is served only vectors it asked for itself, so a fast answer
+/// (<c>timings.embedMs</c>) says nothing about what other tenants embedded. A request with no account
+/// (the CLI's <c>embed</c>, the benchmarks) uses tier 1 only, under a key of its own.
 /// </summary>
 public sealed class CachingEmbeddingGenerator(
     IEmbeddingGenerator<string, Embedding<float>> inner,
@@ -14,7 +17,7 @@ public sealed class CachingEmbeddingGenerator(
     string provider,
     LruCache<string, float[]> memory,
     EmbeddingCacheStore? store,
-    EmbeddingMetrics metrics) : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
+    EmbeddingMetrics metrics) : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner), IEmbeddingCachePurge
 {
     /// <summary>Callers put the account id here so cache and timing metrics are per account.</summary>
     public const string AccountProperty = EmbeddingProperties.Account;
@@ -27,6 +30,8 @@ public sealed class CachingEmbeddingGenerator(
     {
         var texts = values as IReadOnlyList<string> ?? values.ToList();
         var account = options?.AdditionalProperties?.TryGetValue(AccountProperty, out var a) == true ? a?.ToString() : null;
+        AccountId? owner = Guid.TryParse(account, out var id) ? new AccountId(id) : null;
+        var prefix = owner is { } o ? o.Value.ToString("N") : "-";
         var result = new float[texts.Count][];
         var tiers = new int[texts.Count];
         var hashes = new byte[texts.Count][];
@@ -35,7 +40,7 @@ public sealed class CachingEmbeddingGenerator(
         for (var i = 0; i < texts.Count; i++)
         {
             hashes[i] = EmbeddingCacheKey.Hash(model, texts[i]);
-            keys[i] = Convert.ToHexString(hashes[i]);
+            keys[i] = Key(prefix, hashes[i]);
             if (memory.TryGet(keys[i], out var v))
             {
                 result[i] = v;
@@ -48,9 +53,10 @@ public sealed class CachingEmbeddingGenerator(
         }
         metrics.Hit(1, texts.Count - missing.Count, account);
 
-        if (missing.Count > 0 && store is not null)
+        if (missing.Count > 0 && store is not null && owner is { } tenant)
         {
-            var found = await store.LookupAsync(model, missing.Select(i => hashes[i]).Distinct().ToList(), cancellationToken);
+            var found = (await store.LookupAsync(tenant, model, missing.Select(i => hashes[i]).Distinct().ToList(), cancellationToken))
+                .ToDictionary(f => Key(prefix, Convert.FromHexString(f.Key)), f => f.Value, StringComparer.Ordinal);
             var stillMissing = new List<int>();
             foreach (var i in missing)
             {
@@ -59,7 +65,7 @@ public sealed class CachingEmbeddingGenerator(
                     result[i] = v;
                     tiers[i] = 2;
                     memory.Set(keys[i], v);
-                    store.EnqueueHit(model, hashes[i]);
+                    store.EnqueueHit(tenant, model, hashes[i]);
                 }
                 else
                 {
@@ -83,7 +89,10 @@ public sealed class CachingEmbeddingGenerator(
                 var vector = generated[u].Vector.ToArray();
                 var first = unique[u][0];
                 memory.Set(keys[first], vector);
-                store?.EnqueueWrite(model, hashes[first], vector);
+                if (owner is { } writer)
+                {
+                    store?.EnqueueWrite(writer, model, hashes[first], vector);
+                }
                 foreach (var i in unique[u])
                 {
                     result[i] = vector;
@@ -96,4 +105,21 @@ public sealed class CachingEmbeddingGenerator(
             AdditionalProperties = new() { [TierProperty] = tiers[i] },
         }));
     }
+
+    /// <summary>Forgets the account's vectors of these texts in both tiers (this process's tier 1; other processes' age out).</summary>
+    public async Task PurgeAsync(AccountId account, IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        var prefix = account.Value.ToString("N");
+        var hashes = texts.Select(t => EmbeddingCacheKey.Hash(model, t)).DistinctBy(Convert.ToHexString).ToList();
+        foreach (var hash in hashes)
+        {
+            memory.Remove(Key(prefix, hash));
+        }
+        if (store is not null && hashes.Count > 0)
+        {
+            await store.PurgeAsync(account, model, hashes, cancellationToken);
+        }
+    }
+
+    private static string Key(string prefix, byte[] hash) => $"{prefix}:{Convert.ToHexString(hash)}";
 }

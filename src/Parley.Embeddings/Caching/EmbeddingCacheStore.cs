@@ -11,7 +11,9 @@ namespace Parley.Embeddings.Caching;
 
 /// <summary>
 /// Tier 2 of the embedding cache: the <c>embedding_cache</c> table, so vectors survive restarts and
-/// are shared by every server process. Reads are one query per batch; writes and hit counts are
+/// are shared by every server process. Entries belong to an account (row-level security, deleted with
+/// it): a tenant never gets another's vector, so the time an embedding takes tells it nothing about
+/// what anyone else asked. Pruned by age and size (<see cref="PruneAsync"/>). Reads are one query per batch; writes and hit counts are
 /// queued and written in batches off the hot path by <see cref="BatchingWriter{T}"/>, like the call
 /// log and the search records (a full queue drops: it is a cache, losing an entry costs one
 /// recomputation).
@@ -38,20 +40,22 @@ public sealed partial class EmbeddingCacheStore : BatchingWriter<EmbeddingCacheS
         _logger = logger;
     }
 
-    /// <summary>A vector to store (<paramref name="Vector"/> set) or a hit to count (null).</summary>
-    public sealed record Pending(string Model, byte[] Hash, float[]? Vector);
+    /// <summary>A vector to store (<paramref name="Vector"/> set) or a hit to count (null), of one account.</summary>
+    public sealed record Pending(Guid Account, string Model, byte[] Hash, float[]? Vector);
 
-    public async Task<Dictionary<string, float[]>> LookupAsync(string model, IReadOnlyList<byte[]> hashes, CancellationToken cancellationToken)
+    public async Task<Dictionary<string, float[]>> LookupAsync(AccountId account, string model, IReadOnlyList<byte[]> hashes, CancellationToken cancellationToken)
     {
         var found = new Dictionary<string, float[]>(StringComparer.Ordinal);
         if (hashes.Count == 0)
         {
             return found;
         }
-        await using var cmd = _dataSource.CreateCommand("SELECT text_hash, embedding FROM embedding_cache WHERE model = $1 AND text_hash = ANY($2)");
-        cmd.Parameters.Add(new() { Value = model });
-        cmd.Parameters.Add(new() { Value = hashes.ToArray() });
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        await using var batch = _dataSource.ForTenant(account).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("SELECT text_hash, embedding FROM embedding_cache WHERE account_id = $1 AND model = $2 AND text_hash = ANY($3)")
+        {
+            Parameters = { new() { Value = account.Value }, new() { Value = model }, new() { Value = hashes.ToArray() } },
+        });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             found[Convert.ToHexString(reader.GetFieldValue<byte[]>(0))] = reader.GetFieldValue<Vector>(1).ToArray();
@@ -59,35 +63,66 @@ public sealed partial class EmbeddingCacheStore : BatchingWriter<EmbeddingCacheS
         return found;
     }
 
-    public void EnqueueWrite(string model, byte[] hash, float[] vector) => TryEnqueue(new Pending(model, hash, vector));
+    public void EnqueueWrite(AccountId account, string model, byte[] hash, float[] vector) => TryEnqueue(new Pending(account.Value, model, hash, vector));
 
-    public void EnqueueHit(string model, byte[] hash) => TryEnqueue(new Pending(model, hash, null));
+    public void EnqueueHit(AccountId account, string model, byte[] hash) => TryEnqueue(new Pending(account.Value, model, hash, null));
+
+    /// <summary>
+    /// Deletes the account's entries of these hashes, after writing what this process still has queued
+    /// (or a vector queued by the ingestion of a document deleted right after would land after the purge).
+    /// A failure is logged, not thrown: what it leaves is pruned by age later.
+    /// </summary>
+    public async Task PurgeAsync(AccountId account, string model, IReadOnlyList<byte[]> hashes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FlushAsync(cancellationToken);
+            await using var batch = _dataSource.ForTenant(account).CreateBatch();
+            batch.Add(new NpgsqlBatchCommand("DELETE FROM embedding_cache WHERE account_id = $1 AND model = $2 AND text_hash = ANY($3)")
+            {
+                Parameters = { new() { Value = account.Value }, new() { Value = model }, new() { Value = hashes.ToArray() } },
+            });
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            LogPurgeFailed(_logger, hashes.Count, e);
+        }
+    }
 
     protected override async Task WriteBatchAsync(IReadOnlyList<Pending> batch, CancellationToken cancellationToken)
     {
-        await using var npgsqlBatch = _dataSource.CreateBatch();
-        foreach (var write in batch.Where(p => p.Vector is not null).DistinctBy(p => (p.Model, Convert.ToHexString(p.Hash))))
+        // Rows of many accounts in one batch: the platform scope, each row carrying its account. An
+        // account deleted meanwhile is skipped (its foreign key would fail the whole batch).
+        await using var npgsqlBatch = _dataSource.ForTenant(TenantScope.Platform).CreateBatch();
+        foreach (var write in batch.Where(p => p.Vector is not null).DistinctBy(p => (p.Account, p.Model, Convert.ToHexString(p.Hash))))
         {
-            npgsqlBatch.BatchCommands.Add(new NpgsqlBatchCommand(
-                "INSERT INTO embedding_cache (model, text_hash, embedding) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            npgsqlBatch.Add(new NpgsqlBatchCommand("""
+                INSERT INTO embedding_cache (account_id, model, text_hash, embedding)
+                SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $1)
+                ON CONFLICT DO NOTHING
+                """)
             {
-                Parameters = { new() { Value = write.Model }, new() { Value = write.Hash }, new() { Value = new Vector(write.Vector!) } },
+                Parameters =
+                {
+                    new() { Value = write.Account }, new() { Value = write.Model }, new() { Value = write.Hash },
+                    new() { Value = new Vector(write.Vector!) },
+                },
             });
         }
-        foreach (var group in batch.Where(p => p.Vector is null).GroupBy(p => p.Model))
+        foreach (var group in batch.Where(p => p.Vector is null).GroupBy(p => (p.Account, p.Model)))
         {
-            npgsqlBatch.BatchCommands.Add(new NpgsqlBatchCommand(
-                "UPDATE embedding_cache SET hits = hits + 1, last_hit_at = now() WHERE model = $1 AND text_hash = ANY($2)")
+            npgsqlBatch.Add(new NpgsqlBatchCommand(
+                "UPDATE embedding_cache SET hits = hits + 1, last_hit_at = now() WHERE account_id = $1 AND model = $2 AND text_hash = ANY($3)")
             {
-                Parameters = { new() { Value = group.Key }, new() { Value = group.Select(p => p.Hash).ToArray() } },
+                Parameters = { new() { Value = group.Key.Account }, new() { Value = group.Key.Model }, new() { Value = group.Select(p => p.Hash).ToArray() } },
             });
         }
         await npgsqlBatch.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    // Entries belong to no account: one the database refuses (a NaN in a vector) finds no account to be
-    // filed under, so the writer drops and logs it, which for a cache is the right end anyway.
-    protected override RecordKey Describe(Pending record) => new(new AccountId(Guid.Empty), new Guid(record.Hash.AsSpan(0, 16)), Kind);
+    // One the database refuses (a NaN in a vector) is dropped and logged, which for a cache is the right end.
+    protected override RecordKey Describe(Pending record) => new(new AccountId(record.Account), new Guid(record.Hash.AsSpan(0, 16)), Kind);
 
     protected override void Lost(int count, Exception exception) => LogWriteFailed(_logger, count, exception);
 
@@ -95,6 +130,9 @@ public sealed partial class EmbeddingCacheStore : BatchingWriter<EmbeddingCacheS
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write {Count} embedding cache entries; they will be recomputed when asked again")]
     private static partial void LogWriteFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not purge {Count} embedding cache entries of a deleted document; pruning by age removes them later")]
+    private static partial void LogPurgeFailed(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutdown ended with {Count} embedding cache entries unwritten; they will be recomputed when asked again")]
     private static partial void LogUnwritten(ILogger logger, long count);

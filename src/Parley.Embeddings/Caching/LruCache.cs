@@ -60,4 +60,17 @@ public sealed class LruCache<TKey, TValue>(int capacity) where TKey : notnull
             _map[key] = node;
         }
     }
+
+    public bool Remove(TKey key)
+    {
+        lock (_lock)
+        {
+            if (!_map.Remove(key, out var node))
+            {
+                return false;
+            }
+            _order.Remove(node);
+            return true;
+        }
+    }
 }

@@ -22,6 +22,13 @@ public sealed class IngestionJobOptions
     [Range(1, 64)]
     public int Concurrency { get; set; } = 1;
 
+    /// <summary>
+    /// Jobs of one tenant running at once across every process: past it, the tenant's next job waits
+    /// and the workers serve other tenants (the claim is round-robin across tenants either way).
+    /// </summary>
+    [Range(1, 64)]
+    public int PerTenantConcurrency { get; set; } = 2;
+
     /// <summary>Attempts before a job is marked failed (a worker that died counts as an attempt).</summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 5;

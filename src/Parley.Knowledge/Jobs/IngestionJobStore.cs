@@ -109,58 +109,6 @@ public sealed partial class IngestionJobStore(
         return (rows, more ? rows[^1].Id.ToString() : null);
     }
 
-    /// <summary>
-    /// Takes the next due job: a queued one whose time has come, or a running one whose worker let its
-    /// lease run out (it died, or lost the database). SKIP LOCKED lets many workers claim side by side
-    /// without waiting on each other's row locks.
-    /// </summary>
-    public async Task<ClaimedJob?> ClaimAsync(string worker, CancellationToken cancellationToken)
-    {
-        var token = $"{worker}/{Guid.NewGuid():N}";
-        await using var batch = dataSource.ForTenant(TenantScope.Platform).CreateBatch();
-        batch.Add(new NpgsqlBatchCommand("""
-            WITH next AS (
-              SELECT account_id, id FROM knowledge_jobs
-              WHERE status IN ('queued', 'running')
-                AND ((status = 'queued' AND run_after <= now()) OR (status = 'running' AND locked_until < now()))
-              ORDER BY run_after, created_at
-              LIMIT 1
-              FOR UPDATE SKIP LOCKED
-            )
-            UPDATE knowledge_jobs j
-            SET status = 'running', stage = 'starting', attempts = j.attempts + 1, locked_by = $1,
-                locked_until = now() + make_interval(secs => $2), started_at = coalesce(j.started_at, now()), updated_at = now(),
-                error = CASE WHEN j.status = 'running' THEN 'the previous worker stopped before finishing (lease expired)' ELSE j.error END
-            FROM next
-            WHERE j.account_id = next.account_id AND j.id = next.id
-            RETURNING j.account_id, j.id, j.attempts, j.max_attempts, j.source, j.title, j.document, j.metadata::text,
-                      j.file, j.file_name, j.file_type, j.file_title
-            """)
-        {
-            Parameters = { new() { Value = token }, new() { Value = (double)options.Value.LeaseSeconds } },
-        });
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-        JsonElement? metadata = reader.IsDBNull(7) ? null : JsonDocument.Parse(reader.GetString(7)).RootElement;
-        var file = reader.IsDBNull(8) ? null : new JobFile(reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10),
-            reader.IsDBNull(11) ? null : reader.GetString(11), reader.GetFieldValue<byte[]>(8));
-        ExtractedDocument document;
-        if (file is null)
-        {
-            var stored = JsonSerializer.Deserialize<StoredDocument>(reader.GetString(6))!;
-            document = new ExtractedDocument(stored.Title, stored.Sections.Select(s => new Section(s.Headings, s.Paragraphs)).ToList());
-        }
-        else
-        {
-            document = new ExtractedDocument(null, []);
-        }
-        return new ClaimedJob(new AccountId(reader.GetGuid(0)), reader.GetGuid(1), token, reader.GetInt32(2), reader.GetInt32(3),
-            new IngestRequest(reader.GetString(4), reader.GetString(5), document, metadata), file);
-    }
-
     /// <summary>Renews the lease and records progress; false when the job is no longer this worker's.</summary>
     public async Task<bool> HeartbeatAsync(ClaimedJob job, string stage, int done, int total, CancellationToken cancellationToken) =>
         await UpdateAsync(job, """

@@ -81,6 +81,9 @@ public sealed class CallService(ParleyDbContext db, ITenantContext tenant, Conta
             call.DurationSeconds = Math.Round((now - call.StartedAt).TotalSeconds, 3);
             db.UsageRecords.Add(new UsageRecord { AccountId = call.AccountId, Id = Guid.CreateVersion7(), Kind = BillingService.CallSeconds, Quantity = (decimal)call.DurationSeconds.Value, OccurredAt = now, CallId = call.Id });
             await db.SaveChangesAsync(cancellationToken);
+            // The call's last turns (on its row for every server process) are not kept past the call.
+            await db.Database.ExecuteSqlAsync(
+                $"UPDATE calls SET recent_turns = '[]' WHERE account_id = {call.AccountId.Value} AND id = {call.Id}", cancellationToken);
         }
         return call;
     }

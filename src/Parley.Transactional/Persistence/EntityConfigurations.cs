@@ -70,7 +70,8 @@ internal sealed class CallTurnConfiguration : IEntityTypeConfiguration<CallTurn>
         b.AsTenantTable("call_turns", t => t.AccountId, t => new { t.AccountId, t.Id });
         b.HasOne<Call>().WithMany().HasForeignKey(t => new { t.AccountId, t.CallId }).OnDelete(DeleteBehavior.Cascade);
         b.Property(t => t.Sources).HasColumnType("jsonb");
-        b.HasIndex(t => new { t.AccountId, t.CallId, t.Ordinal });
+        // Unique: ordinals come from the call's row (migration SharedCallHistory), whichever process takes the turn.
+        b.HasIndex(t => new { t.AccountId, t.CallId, t.Ordinal }).IsUnique();
     }
 }
 

@@ -9,12 +9,14 @@ using Xunit;
 
 namespace Parley.IntegrationTests.Embeddings;
 
-public sealed class EmbeddingCacheTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed partial class EmbeddingCacheTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     [Fact]
     public async Task A_repeat_is_a_tier_1_hit_and_after_a_restart_a_tier_2_hit()
     {
         const string text = "Do you have gluten-free bread?";
+        var account = await NewAccountAsync(db);
+        var asAccount = For(account);
         float[] first;
         using (var host = EmbeddingHost.Build(db.ConnectionString))
         {
@@ -22,21 +24,21 @@ public sealed class EmbeddingCacheTests(DatabaseFixture db) : IClassFixture<Data
             var generator = host.Services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
             var metrics = host.Services.GetRequiredService<EmbeddingMetrics>();
             using var hits = new MetricCollector<long>(host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), EmbeddingMetrics.MeterName, "parley.embedding.cache.hits");
-            first = (await generator.GenerateVectorAsync(text)).ToArray();
+            first = (await generator.GenerateVectorAsync(text, asAccount)).ToArray();
             Assert.Equal(1, metrics.Misses);
-            var again = (await generator.GenerateVectorAsync(text, new EmbeddingGenerationOptions { AdditionalProperties = new() { [CachingEmbeddingGenerator.AccountProperty] = "acct-1" } })).ToArray();
+            var again = (await generator.GenerateVectorAsync(text, asAccount)).ToArray();
             Assert.Equal(first, again);
             Assert.Equal(1, metrics.Tier1Hits);
             var measurement = Assert.Single(hits.GetMeasurementSnapshot());
             Assert.Equal(1, measurement.Tags["tier"]);
-            Assert.Equal("acct-1", measurement.Tags["parley.account.id"]);
+            Assert.Equal(account.ToString(), measurement.Tags["parley.account.id"]);
             await host.Services.GetRequiredService<EmbeddingCacheStore>().FlushAsync(CancellationToken.None);
             await host.StopAsync();
         }
 
-        await using (var ds = NpgsqlDataSource.Create(db.ConnectionString))
+        await using (var ds = db.CreateSuperuserDataSource())
         {
-            await using var count = ds.CreateCommand("SELECT count(*) FROM embedding_cache WHERE model = 'all-MiniLM-L6-v2'");
+            await using var count = ds.CreateCommand($"SELECT count(*) FROM embedding_cache WHERE model = 'all-MiniLM-L6-v2' AND account_id = '{account}'");
             Assert.Equal(1L, await count.ExecuteScalarAsync());
         }
 
@@ -45,7 +47,7 @@ public sealed class EmbeddingCacheTests(DatabaseFixture db) : IClassFixture<Data
             await host.StartAsync();
             var generator = host.Services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
             var metrics = host.Services.GetRequiredService<EmbeddingMetrics>();
-            var restored = (await generator.GenerateVectorAsync("  Do you have   gluten-free bread? ")).ToArray();
+            var restored = (await generator.GenerateVectorAsync("  Do you have   gluten-free bread? ", asAccount)).ToArray();
             Assert.Equal(first, restored);
             Assert.Equal(1, metrics.Tier2Hits);
             Assert.Equal(0, metrics.Misses);
@@ -58,7 +60,7 @@ public sealed class EmbeddingCacheTests(DatabaseFixture db) : IClassFixture<Data
     {
         using var host = EmbeddingHost.Build(db.ConnectionString);
         var store = host.Services.GetRequiredService<EmbeddingCacheStore>();
-        store.EnqueueWrite("all-MiniLM-L6-v2", new byte[32], new float[384]);
+        store.EnqueueWrite(new Parley.Domain.AccountId(Guid.NewGuid()), "all-MiniLM-L6-v2", new byte[32], new float[384]);
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => store.FlushAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token));
         Assert.Contains("not running", e.Message);
         Assert.Equal(1, store.Backlog);

@@ -9,7 +9,7 @@ namespace Parley.Calls.Pipeline.Stages;
 /// Cut off, failed or empty, the turn gets the extractive answer built from the same passages. A clean
 /// answer (vector search, nothing degraded) is remembered by the answer cache.
 /// </summary>
-internal sealed class AnswerStage(IAnswerGenerator llm, CallHistory history, SemanticAnswerCache cache) : TurnStage
+internal sealed class AnswerStage(IAnswerGenerator llm, SemanticAnswerCache cache) : TurnStage
 {
     public const string StageName = "llm";
 
@@ -35,7 +35,7 @@ internal sealed class AnswerStage(IAnswerGenerator llm, CallHistory history, Sem
             t.Usage = answer.Usage;
             if (t.Vector is { } vector && !t.IsDegraded(SearchStage.StageName))
             {
-                var shapedByHistory = llm.UsesHistory && history.Recent(t.CallId, 1).Count > 0;
+                var shapedByHistory = llm.UsesHistory && t.History.Count > 0;
                 cache.Add(t.Agent.Id, new CachedAnswer(t.Query!, vector, answer.Text, t.Passages, t.KnowledgeVersion, t.QueryRewritten || shapedByHistory));
             }
         });
@@ -61,6 +61,9 @@ internal sealed class AnswerStage(IAnswerGenerator llm, CallHistory history, Sem
 
     public override void FallBack(TurnContext turn) => turn.Answer = ExtractiveAnswerGenerator.Compose(Context(turn));
 
-    private AnswerContext Context(TurnContext turn) =>
-        new(turn.Agent.SystemPrompt, turn.Query!, turn.Passages, history.Recent(turn.CallId, turn.Options.HistoryTurns), turn.RelevanceFloor);
+    private static List<(string Question, string Answer)> Recent(TurnContext turn) =>
+        turn.History.TakeLast(turn.Options.HistoryTurns).Select(h => (h.Question, h.Answer)).ToList();
+
+    private static AnswerContext Context(TurnContext turn) =>
+        new(turn.Agent.SystemPrompt, turn.Query!, turn.Passages, Recent(turn), turn.RelevanceFloor);
 }

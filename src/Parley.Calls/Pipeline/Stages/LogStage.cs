@@ -6,7 +6,8 @@ using Parley.Transactional.Calls;
 namespace Parley.Calls.Pipeline.Stages;
 
 /// <summary>
-/// The record of the turn, in process: the call's history for the next turns, the call log and the
+/// The record of the turn: the call's history for the next turns (on the call's row, awaited: the next
+/// turn may run on another server process), the call log and the
 /// usage the answer stage reported (queued for the writer, never awaited: a call log is never lost and
 /// never in the way), the turn metric, and the <see cref="TurnResult"/>.
 /// </summary>
@@ -16,7 +17,7 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
 
     public override bool Applies(TurnContext turn) => true;
 
-    public override Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
+    public override async Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
     {
         var answer = turn.Answer!;
         var passages = turn.Passages.Where(p => p.Similarity >= turn.RelevanceFloor).ToList();
@@ -26,7 +27,8 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
             RewriteMs = turn.Ms(RewriteStage.StageName),
         };
         var turnId = Guid.CreateVersion7();
-        var ordinal = history.Add(turn.CallId, turn.Transcript ?? "(inaudible)", answer, turn.Transcript is null ? null : turn.Query);
+        var ordinal = turn.Ordinal;
+        var question = turn.Transcript ?? "(inaudible)";
         var standalone = turn.QueryRewritten ? turn.Query : null;
         var sources = passages.Select(p => new TurnSource(p.ChunkId, p.Title, p.Similarity)).ToList();
         var degraded = turn.Degraded.ToArray();
@@ -45,11 +47,14 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
             }]
             : []);
         metrics.Turn(turn.Account, timings.TotalMs);
+        // After the call log is queued: a caller who hangs up now cancels this, never the turn's record.
+        await history.RememberAsync(turn.Account, turn.CallId, new HistoryTurn(ordinal, question, turn.Transcript is null ? question : turn.Query!, answer),
+            turn.Options.HistoryTurns, cancellationToken);
         var result = new TurnResult(turnId, answer, sources, turn.Audio, timings, turn.Cached is not null, degraded)
         {
             Transcript = turn.Transcript,
             StandaloneQuery = standalone,
         };
-        return Task.FromResult(StageResult.Succeeded(t => t.Result = result));
+        return StageResult.Succeeded(t => t.Result = result);
     }
 }

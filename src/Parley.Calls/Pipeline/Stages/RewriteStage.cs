@@ -10,7 +10,7 @@ namespace Parley.Calls.Pipeline.Stages;
 /// itself (the runner times only budgeted stages) so <c>timings.rewriteMs</c> shows what it adds.
 /// Off when <see cref="CallOptions.RewriteFollowUps"/> is false.
 /// </summary>
-internal sealed class RewriteStage(CallHistory history, TimeProvider time) : TurnStage
+internal sealed class RewriteStage(TimeProvider time) : TurnStage
 {
     public const string StageName = "rewrite";
 
@@ -21,7 +21,7 @@ internal sealed class RewriteStage(CallHistory history, TimeProvider time) : Tur
     public override Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var query = FollowUpRewriter.Rewrite(turn.Transcript!, history.RecentQueries(turn.CallId, 1));
+        var query = FollowUpRewriter.Rewrite(turn.Transcript!, turn.History.Count > 0 ? [turn.History[^1].Query] : []);
         var elapsed = time.GetElapsedTime(started);
         return Task.FromResult(StageResult.Succeeded(t =>
         {

@@ -452,6 +452,7 @@ namespace Parley.Transactional.Persistence.Migrations
                         .HasName("pk_call_turns");
 
                     b.HasIndex("AccountId", "CallId", "Ordinal")
+                        .IsUnique()
                         .HasDatabaseName("ix_call_turns_account_id_call_id_ordinal");
 
                     b.ToTable("call_turns", (string)null);

@@ -14,9 +14,27 @@ public sealed class ApiKeyService(ParleyDbContext db, ITenantContext tenant, Tim
 {
     public static byte[] HashOf(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
-    public async Task<CreatedApiKey> CreateAsync(AccountId account, string? name, string[]? scopes, CancellationToken cancellationToken)
+    /// <summary>
+    /// A new key of <paramref name="account"/>. A key mints only scopes it holds itself
+    /// (<paramref name="minterScopes"/>; a 403 names the first it lacks), and a key asked for without
+    /// scopes gets the minter's, so no key ever widens its own rights.
+    /// </summary>
+    public async Task<CreatedApiKey> CreateAsync(AccountId account, string? name, string[]? scopes, DateTimeOffset? expiresAt,
+        IReadOnlyCollection<string> minterScopes, CancellationToken cancellationToken)
     {
-        new Validation().Text(name ?? "default", "name", 100).ThrowIfInvalid();
+        var now = time.GetUtcNow();
+        var unknown = scopes?.FirstOrDefault(s => !ApiKeyScopes.IsKnown(s));
+        new Validation()
+            .Text(name ?? "default", "name", 100)
+            .Require(unknown is null, "scopes", $"Unknown scope '{unknown}'; the scopes are {string.Join(", ", ApiKeyScopes.Known)}.")
+            .Require(scopes is null || scopes.Length <= ApiKeyScopes.Known.Count, "scopes", "Too many scopes.")
+            .Require(expiresAt is null || expiresAt > now, "expiresAt", "expiresAt must be in the future.")
+            .ThrowIfInvalid();
+        var granted = scopes is { Length: > 0 } ? scopes.Distinct(StringComparer.Ordinal).ToArray() : [.. minterScopes];
+        if (ApiKeyScopes.FirstNotGranted(minterScopes, granted) is { } missing)
+        {
+            throw new ForbiddenException($"A key can only mint keys with scopes it holds; this one lacks '{missing}'.", missing);
+        }
         var prefix = "pk_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
         var secret = $"{prefix}_{Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant()}";
         var key = new ApiKey
@@ -26,8 +44,9 @@ public sealed class ApiKeyService(ParleyDbContext db, ITenantContext tenant, Tim
             Name = name ?? "default",
             Prefix = prefix,
             Hash = HashOf(secret),
-            Scopes = scopes is { Length: > 0 } ? scopes : ["*"],
-            CreatedAt = time.GetUtcNow(),
+            Scopes = granted,
+            CreatedAt = now,
+            ExpiresAt = expiresAt,
         };
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);

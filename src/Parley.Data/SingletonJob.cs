@@ -12,4 +12,7 @@ public enum SingletonJob : long
 
     /// <summary>The latency monitor: raises and resolves alerts, prunes records, posts webhooks.</summary>
     LatencyMonitor = 0x5061726c6579_07,
+
+    /// <summary>Ends and bills calls left open past <c>Parley:Calls:IdleTimeoutSeconds</c>.</summary>
+    IdleCalls = 0x5061726c6579_21,
 }

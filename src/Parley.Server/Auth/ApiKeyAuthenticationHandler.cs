@@ -103,5 +103,11 @@ internal sealed class ApiKeyAuthenticationHandler(
         await Results.Problem(statusCode: 401, title: "Unauthorized", detail: "Send a valid key as 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
     }
 
+    // Forbidden for want of a role (a scope has its own answer, ScopeProblemResultHandler): only the
+    // platform's policy asks for one.
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+            detail: "Only the platform's admin key may do this.").ExecuteAsync(Context);
+
     private sealed class ActAsDeniedException() : Exception($"Only the platform admin key may act as an account with {ActAsHeader}; an account's key acts only for its own account.");
 }

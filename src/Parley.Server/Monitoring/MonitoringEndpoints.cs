@@ -12,8 +12,7 @@ namespace Parley.Server.Monitoring;
 
 /// <summary>
 /// The design's PerformanceService and alerts over HTTP, and the Prometheus scrape. <c>/metrics</c> is
-/// anonymous, as scrapers expect: it carries figures, never tenant data (account ids are its only
-/// identifiers); keep it off the public network or put it behind the proxy's auth.
+/// private (<see cref="MetricsGate"/>): the scrape token, the admin key, or the metrics port.
 /// </summary>
 internal static class MonitoringEndpoints
 {

@@ -84,7 +84,7 @@ public sealed class CallOptions
     public int IdleTimeoutSeconds { get; set; } = 300;
 
     /// <summary>Seconds between two looks of the idle sweeper (one process looks at a time).</summary>
-    [Range(1, 3600)]
+    [Range(0.1, 3600)]
     public double IdleSweepSeconds { get; set; } = 15;
 
     /// <summary>Sent as <c>Retry-After</c> with a refusal.</summary>

@@ -93,7 +93,7 @@ public sealed class ApiKeyAuthenticator(IServiceScopeFactory scopes, TimeProvide
     }
 
     /// <summary>A key was created (on any process): its prefix may now authenticate.</summary>
-    internal void Created(string prefix)
+    public void Created(string prefix)
     {
         lock (_gate)
         {

@@ -10,7 +10,7 @@ namespace Parley.Transactional.ApiKeys;
 public sealed record CreatedApiKey(ApiKey Key, string Secret);
 
 /// <summary>Creates, lists, revokes and checks tenant API keys (format <c>pk_&lt;prefix&gt;_&lt;secret&gt;</c>).</summary>
-public sealed class ApiKeyService(ParleyDbContext db, ITenantContext tenant, TimeProvider time)
+public sealed class ApiKeyService(ParleyDbContext db, ITenantContext tenant, ApiKeyAuthenticator authenticator, TimeProvider time)
 {
     public static byte[] HashOf(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
@@ -50,6 +50,8 @@ public sealed class ApiKeyService(ParleyDbContext db, ITenantContext tenant, Tim
         };
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);
+        // Known here at once; other processes know it when the insert's notification reaches them (milliseconds).
+        authenticator.Created(prefix);
         return new CreatedApiKey(key, secret);
     }
 

@@ -50,11 +50,12 @@ public sealed class ApiKeyScopeTests(ApiFixture api) : IClassFixture<ApiFixture>
 
         // The account's first key (made without scopes) and a key minted with none: every right, as before scopes.
         var (_, plainKey) = await MintAsync(tenant.Client, new { name = "plain" });
-        foreach (var client in new[] { tenant.Client, api.Client(plainKey) })
+        foreach (var (client, n) in new[] { tenant.Client, api.Client(plainKey) }.Select((c, n) => (c, n)))
         {
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/agents")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/metrics/rag")).StatusCode);
-            Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/v1/knowledge/documents", new { title = "T", text = "Some text." })).StatusCode);
+            var upload = await client.PostAsJsonAsync("/v1/knowledge/documents", new { title = $"Doc {n}", text = $"Some text, number {n}." });
+            Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         }
         var listed = await tenant.Client.GetFromJsonAsync<JsonElement>("/v1/api-keys");
         Assert.Contains(listed.GetProperty("items").EnumerateArray(), k => k.GetProperty("name").GetString() == "plain"

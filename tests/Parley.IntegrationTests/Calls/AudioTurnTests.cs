@@ -108,9 +108,10 @@ public sealed class AudioTurnTests(SpeechFixture f) : IClassFixture<SpeechFixtur
     [Fact]
     public async Task An_audio_turn_is_metered_as_seconds_heard_characters_spoken_and_the_questions_embedding_tokens()
     {
+        // A question of its own: an answer another test speaks would come from the speech cache there.
         f.Speech.Asr = f.Speech.Tts = SpeechServer.Mode.Ok;
-        f.Speech.Transcript = "Is there parking near the restaurant?";
-        var wav = await SpeechServer.SpeakAsync("Is there parking near the restaurant?");
+        f.Speech.Transcript = "What time do you open on Sundays?";
+        var wav = await SpeechServer.SpeakAsync("What time do you open on Sundays?");
         var call = await CallTests.StartCallAsync(f.Client, f.Agent);
         var turn = await AudioTurnAsync(call, wav);
         Assert.Equal(JsonValueKind.Object, turn.GetProperty("audio").ValueKind);

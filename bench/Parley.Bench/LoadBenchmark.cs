@@ -24,6 +24,9 @@ public sealed record LoadResult(
     /// <summary>Standbys the server read from, when the benchmark started it (null: not known, <c>--url</c>).</summary>
     public int? Replicas { get; init; }
 
+    /// <summary>The made-up-key flood that ran beside the load (<c>--flood N</c>), or null.</summary>
+    public FloodResult? Flood { get; init; }
+
     /// <summary>Calls the server refused at setup (503, the node full): not errors, the platform would place them elsewhere.</summary>
     public int RefusedCalls { get; init; }
 

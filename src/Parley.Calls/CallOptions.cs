@@ -76,6 +76,17 @@ public sealed class CallOptions
     [Range(1, 100_000)]
     public int AdmissionMinSamples { get; set; } = 20;
 
+    /// <summary>
+    /// A call with no turn for this long is ended and billed by the idle sweeper (up to its last turn,
+    /// or its start when it had none), as if the platform had sent <c>/end</c>; 0 turns the sweeper off.
+    /// </summary>
+    [Range(0, 7 * 86_400)]
+    public int IdleTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>Seconds between two looks of the idle sweeper (one process looks at a time).</summary>
+    [Range(0.1, 3600)]
+    public double IdleSweepSeconds { get; set; } = 15;
+
     /// <summary>Sent as <c>Retry-After</c> with a refusal.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 2;

@@ -98,6 +98,8 @@ public static class CallsHostingExtensions
             .AddCheck<CallLogBacklogHealthCheck>("call-log-backlog", tags: [HealthTags.Ready]);
         builder.Services.AddSingleton<CallLogWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CallLogWriter>());
+        builder.Services.AddSingleton<Lifecycle.IdleCallSweeper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Lifecycle.IdleCallSweeper>());
         builder.Services.AddSingleton<IRecordWriter>(sp => sp.GetRequiredService<CallLogWriter>());
         builder.Services.AddSingleton<RecogniseStage>();
         builder.Services.AddSingleton<RewriteStage>();

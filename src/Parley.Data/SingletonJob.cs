@@ -15,4 +15,7 @@ public enum SingletonJob : long
 
     /// <summary>Prunes the persistent embedding cache by age and size (the embedding side).</summary>
     EmbeddingCachePrune = 0x5061726c6579_0A,
+
+    /// <summary>Ends and bills calls left open past <c>Parley:Calls:IdleTimeoutSeconds</c>.</summary>
+    IdleCalls = 0x5061726c6579_21,
 }

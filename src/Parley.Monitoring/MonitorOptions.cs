@@ -43,6 +43,16 @@ public sealed class MonitorOptions
     [Range(100, 10_000_000)]
     public int RecordCapacity { get; set; } = 100_000;
 
+    /// <summary>The bearer token a scraper sends for <c>/metrics</c>; unset: only the admin key (or the metrics port) scrapes.</summary>
+    public string? MetricsToken { get; set; }
+
+    /// <summary>A port of its own on which <c>/metrics</c> (and nothing else) answers anyone: for a private network.</summary>
+    [Range(1, 65_535)]
+    public int? MetricsPort { get; set; }
+
+    /// <summary>Whether exported series carry <c>parley.account.id</c>; false: a scrape names no account.</summary>
+    public bool AccountLabels { get; set; } = true;
+
     /// <summary>OTLP collector (e.g. <c>http://collector:4317</c>) for metrics and traces; <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> works too.</summary>
     public Uri? OtlpEndpoint { get; set; }
 }

@@ -11,6 +11,7 @@ using Parley.Server.Knowledge;
 using Parley.Server.Auth;
 using Parley.Server.Errors;
 using Parley.Server.Input;
+using Parley.Server.Limits;
 using Parley.Server.Transactional;
 using Parley.Server.Health;
 using Parley.Server.OpenAi;
@@ -32,6 +33,8 @@ public static class ServerHostingExtensions
         builder.AddParleyCalls();
         builder.AddParleyMonitoring();
         builder.AddParleyAuth();
+        builder.AddParleyRateLimits();
+        builder.AddMetricsPort();
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<Calls.CallAdmission>();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
@@ -72,6 +75,8 @@ public static class ServerHostingExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseMiddleware<MetricsGate>();
+        app.UseRateLimiter();
         app.UseAuthorization();
         // The body limit first: the control-character guard reads what it lets through.
         app.UseMiddleware<BodyLimitMiddleware>();

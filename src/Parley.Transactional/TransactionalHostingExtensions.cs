@@ -33,6 +33,7 @@ public static class TransactionalHostingExtensions
         builder.Services.AddScoped<Accounts.AccountService>();
         builder.Services.AddScoped<ApiKeys.ApiKeyService>();
         builder.Services.AddSingleton<ApiKeys.ApiKeyAuthenticator>();
+        builder.Services.AddHostedService<ApiKeys.ApiKeyChangeListener>();
         builder.Services.AddScoped<Agents.AgentService>();
         builder.Services.AddScoped<Contacts.ContactService>();
         builder.Services.AddScoped<Users.UserService>();

@@ -49,12 +49,17 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
         [CommandOption("--admin-key <KEY>")]
         public string? AdminKey { get; init; }
 
+        /// <summary>Requests a second with made-up keys sent beside the calls (0: none).</summary>
+        [CommandOption("--flood <N>")]
+        public int Flood { get; init; }
+
 
         public override Spectre.Console.ValidationResult Validate() =>
             Calls is < 1 or > 5000 ? Spectre.Console.ValidationResult.Error("--calls must be between 1 and 5 000")
             : Seconds is < 1 or > 3600 ? Spectre.Console.ValidationResult.Error("--seconds must be between 1 and 3 600")
             : Turns is < 1 or > 100 ? Spectre.Console.ValidationResult.Error("--turns must be between 1 and 100")
             : ThinkMs is < 0 or > 60_000 ? Spectre.Console.ValidationResult.Error("--think-ms must be between 0 and 60 000")
+            : Flood is < 0 or > 100_000 ? Spectre.Console.ValidationResult.Error("--flood must be between 0 and 100 000")
             : (Key is null) != (Agent is null) ? Spectre.Console.ValidationResult.Error("--key and --agent go together")
             : Spectre.Console.ValidationResult.Success();
     }
@@ -107,7 +112,14 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
             await new LoadBenchmark(http, tenant.AgentId, options with { Calls = 1, Duration = TimeSpan.FromSeconds(1), TurnsPerCall = 2, Think = TimeSpan.Zero }).RunAsync(null, cancellationToken);
 
             Console.Error.WriteLine($"parley: {settings.Calls} concurrent calls for {settings.Seconds} s against {url}");
+            using var stopFlood = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var flood = settings.Flood > 0 ? new FloodGenerator(url, settings.Flood).RunAsync(stopFlood.Token) : null;
             var result = await new LoadBenchmark(http, tenant.AgentId, options).RunAsync(new ProgressLine(), cancellationToken) with { Replicas = replicas };
+            if (flood is not null)
+            {
+                await stopFlood.CancelAsync();
+                result = result with { Flood = await flood };
+            }
             await settings.ReportAsync(Markdown(result), result, cancellationToken);
             return CliApp.Ok;
         }
@@ -228,6 +240,10 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
         sb.AppendLine(inv, $"| load generator CPU | {r.BenchCpuSeconds:F1} s, {r.BenchCpuShare:P0} of {Environment.ProcessorCount} cores |");
         sb.AppendLine(inv, $"| answered from the answer cache | {r.CachedRatio:P1} |");
         sb.AppendLine(inv, $"| degraded (a stage over budget) | {r.DegradedRatio:P1} |");
+        if (r.Flood is { } f)
+        {
+            sb.AppendLine(inv, $"| made-up-key flood | {f.Sent} sent, **{f.AchievedPerSecond:F0}/s** of {f.TargetPerSecond}/s asked; {f.Unauthorized} × 401, {f.Other} other, {f.Failed} failed, {f.Skipped} skipped; p99 {f.P99Ms:F1} ms |");
+        }
         sb.AppendLine();
         sb.AppendLine("| stage | p50 ms | p95 ms | p99 ms | mean ms |");
         sb.AppendLine("|---|---|---|---|---|");

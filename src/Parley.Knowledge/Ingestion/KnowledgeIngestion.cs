@@ -185,6 +185,20 @@ public sealed class KnowledgeIngestion(
             {
                 Parameters = { new() { Value = account } },
             });
+            // The document's embedding, metered with it, in its transaction: a document is billed if and
+            // only if it was written. Tokens estimated as BillingService.EstimateTokens does (Parley.Knowledge
+            // does not reference the transactional side); the kind is its EmbeddingTokens.
+            move.BatchCommands.Add(new NpgsqlBatchCommand("""
+                INSERT INTO usage_records (account_id, id, kind, quantity, occurred_at)
+                VALUES ($1, $2, 'embedding_tokens', $3, now())
+                """)
+            {
+                Parameters =
+                {
+                    new() { Value = account }, new() { Value = Guid.CreateVersion7() },
+                    new() { Value = (decimal)rows.Sum(r => Math.Max(1, (r.Content.Length + 3) / 4)) },
+                },
+            });
             await move.ExecuteNonQueryAsync(cancellationToken);
         }
         await tenant.CommitAsync(cancellationToken);

@@ -10,6 +10,8 @@ public static class HealthResponseWriter
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
+        // A check's description and data may carry an exception's text: the admin key's to read.
+        var detailed = context.User.IsInRole("platform");
         var body = new
         {
             status = Name(report.Status),
@@ -18,9 +20,9 @@ public static class HealthResponseWriter
             {
                 name = e.Key,
                 status = Name(e.Value.Status),
-                description = e.Value.Description,
+                description = detailed ? e.Value.Description : null,
                 durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
-                data = e.Value.Data.Count == 0 ? null : e.Value.Data,
+                data = !detailed || e.Value.Data.Count == 0 ? null : e.Value.Data,
             }),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonSerializerOptions.Web), context.RequestAborted);

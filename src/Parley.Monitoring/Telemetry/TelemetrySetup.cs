@@ -32,6 +32,10 @@ internal static class TelemetrySetup
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());
+        if (!builder.Configuration.GetValue($"{MonitorOptions.Section}:AccountLabels", true))
+        {
+            otel.WithMetrics(m => m.AddView(MetricLabels.WithoutAccount));
+        }
 
         var endpoint = builder.Configuration[$"{MonitorOptions.Section}:OtlpEndpoint"];
         var standardEndpoint = builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];

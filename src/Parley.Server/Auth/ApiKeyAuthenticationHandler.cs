@@ -26,6 +26,9 @@ internal sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
     public const string ActAsHeader = "X-Parley-Account";
+    public const string ScopeClaim = "parley:scope";
+    public const string KeyClaim = "parley:key";
+    public const string AccountClaim = "parley:account";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -47,30 +50,40 @@ internal sealed class ApiKeyAuthenticationHandler(
                     return AuthenticateResult.Fail($"{ActAsHeader} is not an account id.");
                 }
                 tenant.Scope = TenantScope.For(account);
-                return Success("platform");
+                return Success("platform", [ApiKeyScopes.All], null);
             }
             tenant.Scope = TenantScope.Platform;
-            return Success("platform");
+            return Success("platform", [ApiKeyScopes.All], null);
         }
         var found = await keys.AuthenticateAsync(key, Context.RequestAborted);
         if (found is null)
         {
-            return AuthenticateResult.Fail("Unknown or revoked API key.");
+            return AuthenticateResult.Fail("Unknown, revoked or expired API key.");
         }
         var named = Request.Headers[ActAsHeader].ToString();
-        if (named.Length > 0 && (!AccountId.TryParse(named, out var other) || other != found.Value))
+        if (named.Length > 0 && (!AccountId.TryParse(named, out var other) || other != found.Account))
         {
             return AuthenticateResult.Fail(new ActAsDeniedException());
         }
-        tenant.Scope = TenantScope.For(found.Value);
-        return Success("account");
+        tenant.Scope = TenantScope.For(found.Account);
+        return Success("account", found.Scopes, found);
     }
 
-    // The account travels in the scoped ITenantContext alone (set above); the principal says only
-    // the role, which the admin policy and /v1/me read.
-    private static AuthenticateResult Success(string role) =>
-        AuthenticateResult.Success(new AuthenticationTicket(
-            new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, role)], SchemeName)), SchemeName));
+    // The account travels in the scoped ITenantContext alone (set above); the principal says the role
+    // (the admin policy and /v1/me read it), the key's scopes (ScopeRequirement) and, for a tenant key,
+    // the key and its account (the rate limiter's partitions).
+    private static AuthenticateResult Success(string role, IReadOnlyList<string> scopes, AuthenticatedKey? key)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Role, role) };
+        claims.AddRange(scopes.Select(s => new Claim(ScopeClaim, s)));
+        if (key is not null)
+        {
+            claims.Add(new Claim(KeyClaim, key.KeyId.ToString()));
+            claims.Add(new Claim(AccountClaim, key.Account.Value.ToString()));
+        }
+        return AuthenticateResult.Success(new AuthenticationTicket(
+            new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+    }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
@@ -89,6 +102,12 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
         await Results.Problem(statusCode: 401, title: "Unauthorized", detail: "Send a valid key as 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
     }
+
+    // Forbidden for want of a role (a scope has its own answer, ScopeProblemResultHandler): only the
+    // platform's policy asks for one.
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+            detail: "Only the platform's admin key may do this.").ExecuteAsync(Context);
 
     private sealed class ActAsDeniedException() : Exception($"Only the platform admin key may act as an account with {ActAsHeader}; an account's key acts only for its own account.");
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Parley.Domain;
 using Parley.Server.Errors;
 
@@ -14,8 +15,13 @@ internal static class AuthHostingExtensions
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, p => p.RequireRole("platform"));
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ScopeProblemResultHandler>();
         return builder;
     }
+
+    /// <summary>Every endpoint of the group needs the API-key scope <paramref name="scope"/> (403 naming it otherwise).</summary>
+    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(p => p.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(scope)));
 
     /// <summary>
     /// For endpoints that act on one account's data: an authenticated caller whose scope names an

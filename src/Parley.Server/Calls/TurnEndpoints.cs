@@ -4,6 +4,7 @@ using Parley.Calls.Audio;
 using Parley.Calls.Pipeline;
 using Parley.Domain;
 using Parley.Server.Auth;
+using Parley.Transactional.ApiKeys;
 using Parley.Server.Errors;
 
 namespace Parley.Server.Calls;
@@ -30,7 +31,7 @@ internal static class TurnEndpoints
 
     public static IEndpointRouteBuilder MapTurnEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/calls").RequireTenant().WithCrudProblems().WithTags("Calls");
+        var group = app.MapGroup("/v1/calls").RequireTenant().RequireScope(ApiKeyScopes.Calls).WithCrudProblems().WithTags("Calls");
         group.MapPost("/{id:guid}/turns", TakeTurnAsync).DisableAntiforgery().WithBodyLimit(WavAudio.MaxBytes + (64 * 1024));
         return app;
     }

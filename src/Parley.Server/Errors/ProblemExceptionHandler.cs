@@ -20,6 +20,9 @@ internal sealed class ProblemExceptionHandler : IExceptionHandler
             InvalidRequestException e => Results.ValidationProblem(e.Errors, title: "The request is invalid."),
             NotFoundException e => Results.Problem(statusCode: 404, title: "Not found", detail: e.Message),
             ConflictException e => Results.Problem(statusCode: 409, title: "Conflict", detail: e.Message),
+            ForbiddenException { MissingScope: { } scope } e => Results.Problem(statusCode: 403, title: "This key lacks a scope", detail: e.Message,
+                type: Auth.ScopeProblemResultHandler.ProblemType, extensions: new Dictionary<string, object?> { ["missingScope"] = scope }),
+            ForbiddenException e => Results.Problem(statusCode: 403, title: "Forbidden", detail: e.Message),
             // A chunked body that ran past its endpoint's limit (BodyLimitMiddleware set it).
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => BodyLimitMiddleware.TooLarge(httpContext, null),
             BadHttpRequestException e => Results.Problem(statusCode: e.StatusCode, title: "Bad request", detail: e.Message),

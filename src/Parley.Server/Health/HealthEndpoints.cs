@@ -8,7 +8,11 @@ namespace Parley.Server.Health;
 
 internal static class HealthEndpoints
 {
-    /// <param name="Reason">Why the server is unhealthy (then the answer is a 503), or null.</param>
+    /// <summary>What anonymous callers read when the database cannot be reached (the driver's error is the admin key's).</summary>
+    public const string UnreachableReason = "The database is unreachable.";
+
+    /// <param name="Reason">Why the server is unhealthy (then the answer is a 503), or null; in fixed words
+    /// unless the admin key asks, so no exception text reaches an anonymous caller.</param>
     public sealed record HealthResponse(
         string Status, string Database, string? Pgvector, string EmbeddingModel, int Dimensions, int PendingMigrations,
         string? Reason);
@@ -16,10 +20,10 @@ internal static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health", async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> (
-            DatabaseStatus status, VectorSchema schema, CancellationToken ct) =>
+            DatabaseStatus status, VectorSchema schema, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct) =>
         {
             var report = await status.ReadAsync(ct);
-            var reason = !report.Reachable ? report.Error
+            var reason = !report.Reachable ? (user.IsInRole("platform") ? report.Error ?? UnreachableReason : UnreachableReason)
                 : report.PgvectorVersion is null ? "pgvector extension is not installed"
                 : report.PendingMigrations > 0 ? $"{report.PendingMigrations} migrations not applied"
                 : null;

@@ -10,6 +10,7 @@ using Parley.Knowledge.Ingestion;
 using Parley.Knowledge.Jobs;
 using Parley.Knowledge.Search;
 using Parley.Server.Auth;
+using Parley.Transactional.ApiKeys;
 using Parley.Server.Errors;
 
 namespace Parley.Server.Knowledge;
@@ -49,26 +50,27 @@ internal static class KnowledgeEndpoints
     {
         var group = app.MapGroup("/v1/knowledge").RequireTenant().WithCrudProblems().WithTags("Knowledge");
         // A document: a file up to Parley:Knowledge:MaxDocumentBytes, or its text as JSON (escaped, up to six bytes a character).
-        group.MapPost("/documents", UploadAsync).DisableAntiforgery().WithBodyLimit(DocumentBodyBytes);
+        group.MapPost("/documents", UploadAsync).DisableAntiforgery().WithBodyLimit(DocumentBodyBytes)
+            .RequireScope(ApiKeyScopes.KnowledgeWrite);
         group.MapGet("/documents", async (int? limit, string? after, KnowledgeDocuments docs, ITenantContext tenant,
             CancellationToken ct) =>
         {
             var page = PageRequest.Parse(limit, after);
             var (items, next) = await docs.ListAsync(tenant.Scope.RequireAccount(), page.Limit, page.After, ct);
             return TypedResults.Ok(new ListResponse<DocumentInfo>(items, next));
-        });
+        }).RequireScope(ApiKeyScopes.KnowledgeRead);
         group.MapGet("/documents/{id:guid}", async (Guid id, KnowledgeDocuments docs, ITenantContext tenant,
             CancellationToken ct) =>
-            TypedResults.Ok(await docs.GetAsync(tenant.Scope.RequireAccount(), id, ct)));
+            TypedResults.Ok(await docs.GetAsync(tenant.Scope.RequireAccount(), id, ct))).RequireScope(ApiKeyScopes.KnowledgeRead);
         group.MapDelete("/documents/{id:guid}", async (Guid id, KnowledgeDocuments docs, ITenantContext tenant,
             CancellationToken ct) =>
         {
             await docs.DeleteAsync(tenant.Scope.RequireAccount(), id, ct);
             return TypedResults.NoContent();
-        });
+        }).RequireScope(ApiKeyScopes.KnowledgeWrite);
         // A query of 2 000 characters, a 4 KB filter, a 1 536-dimension vector: tens of kilobytes.
-        group.MapPost("/search", SearchAsync).WithBodyLimit(128 * 1024);
-        group.MapKnowledgeJobEndpoints();
+        group.MapPost("/search", SearchAsync).WithBodyLimit(128 * 1024).RequireScope(ApiKeyScopes.KnowledgeRead);
+        group.MapGroup("").RequireScope(ApiKeyScopes.KnowledgeRead).MapKnowledgeJobEndpoints();
         return app;
     }
 

@@ -5,14 +5,14 @@ using Parley.Server.Calls;
 using Parley.Monitoring.Alerts;
 using Parley.Monitoring.Performance;
 using Parley.Server.Auth;
+using Parley.Transactional.ApiKeys;
 using Parley.Server.Errors;
 
 namespace Parley.Server.Monitoring;
 
 /// <summary>
 /// The design's PerformanceService and alerts over HTTP, and the Prometheus scrape. <c>/metrics</c> is
-/// anonymous, as scrapers expect: it carries figures, never tenant data (account ids are its only
-/// identifiers); keep it off the public network or put it behind the proxy's auth.
+/// private (<see cref="MetricsGate"/>): the scrape token, the admin key, or the metrics port.
 /// </summary>
 internal static class MonitoringEndpoints
 {
@@ -21,7 +21,7 @@ internal static class MonitoringEndpoints
         app.MapPrometheusScrapingEndpoint().AllowAnonymous();
 
         var metrics = app.MapGroup("/v1/metrics").WithTags("Monitoring");
-        var tenant = metrics.MapGroup("").RequireTenant().WithCrudProblems();
+        var tenant = metrics.MapGroup("").RequireTenant().RequireScope(ApiKeyScopes.Metrics).WithCrudProblems();
         tenant.MapGet("/rag", async (string? window, PerformanceService performance, ITenantContext context,
             CancellationToken ct) =>
             TypedResults.Ok(await performance.RagAsync(context.Scope.RequireAccount(), window, ct)));
@@ -42,7 +42,7 @@ internal static class MonitoringEndpoints
         app.MapGet("/v1/alerts", async (bool? open, int? limit, AlertStore alerts, ITenantContext context,
             CancellationToken ct) =>
             TypedResults.Ok(new ItemsResponse<Alert>(await alerts.ListAsync(context.Scope, open, limit, ct))))
-            .RequireAuthorization().WithKeyProblems().ProducesValidationProblem().WithTags("Monitoring");
+            .RequireAuthorization().RequireScope(ApiKeyScopes.Metrics).WithKeyProblems().ProducesValidationProblem().WithTags("Monitoring");
         return app;
     }
 }

@@ -3,6 +3,7 @@ using Parley.Calls.Pipeline;
 using Parley.Calls.Providers;
 using Parley.Domain;
 using Parley.Server.Auth;
+using Parley.Transactional.ApiKeys;
 using Parley.Transactional.Agents;
 using Parley.Transactional.Calls;
 using static Parley.Server.OpenAi.ChatCompletionWire;
@@ -25,7 +26,7 @@ internal static class OpenAiEndpoints
 
     public static IEndpointRouteBuilder MapOpenAiEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(OpenAiError.PathPrefix).RequireTenant().WithTags("OpenAI-compatible");
+        var group = app.MapGroup(OpenAiError.PathPrefix).RequireTenant().RequireScope(ApiKeyScopes.Calls).WithTags("OpenAI-compatible");
         group.MapGet("/models", ListModelsAsync).Produces<OpenAiError>(StatusCodes.Status401Unauthorized);
         group.MapPost("/chat/completions", CompleteAsync)
             .Produces<Completion>(StatusCodes.Status200OK, "application/json")

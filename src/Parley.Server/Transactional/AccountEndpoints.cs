@@ -1,5 +1,6 @@
 using Parley.Domain;
 using Parley.Server.Auth;
+using Parley.Transactional.ApiKeys;
 using Parley.Server.Errors;
 using Parley.Transactional.Accounts;
 using static Parley.Server.Transactional.Responses;
@@ -12,7 +13,7 @@ internal static class AccountEndpoints
 
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/accounts").RequireAuthorization().WithKeyProblems().WithCrudProblems().WithTags("Accounts");
+        var group = app.MapGroup("/v1/accounts").RequireAuthorization().RequireScope(ApiKeyScopes.Account).WithKeyProblems().WithCrudProblems().WithTags("Accounts");
         group.MapPost("/", async (CreateAccountRequest request, AccountService accounts, CancellationToken ct) =>
         {
             var created = await accounts.CreateAsync(request.Name, request.Language, request.Plan, ct);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Domain;
 using Parley.Server.Calls;
 using Parley.Server.Auth;
+using Parley.Transactional.ApiKeys;
 using Parley.Server.Errors;
 using Parley.Transactional.Billing;
 using Parley.Transactional.Calls;
@@ -20,7 +21,7 @@ internal static class CallLogEndpoints
 
     public static IEndpointRouteBuilder MapCallLogEndpoints(this IEndpointRouteBuilder app)
     {
-        var calls = app.MapGroup("/v1/calls").RequireTenant().WithCrudProblems().WithTags("Calls");
+        var calls = app.MapGroup("/v1/calls").RequireTenant().RequireScope(ApiKeyScopes.Calls).WithCrudProblems().WithTags("Calls");
         calls.MapGet("/", async (Guid? agentId, Guid? contactId, string? status, DateTimeOffset? from,
             DateTimeOffset? to, int? limit, string? after, CallService s, CancellationToken ct) =>
         {
@@ -64,7 +65,7 @@ internal static class CallLogEndpoints
             return TypedResults.Ok(Of(call.Call, call.Turns));
         });
 
-        var billing = app.MapGroup("/v1").RequireTenant().WithCrudProblems().WithTags("Billing");
+        var billing = app.MapGroup("/v1").RequireTenant().RequireScope(ApiKeyScopes.Billing).WithCrudProblems().WithTags("Billing");
         billing.MapGet("/usage", async (DateTimeOffset? from, DateTimeOffset? to, BillingService s,
             CancellationToken ct) =>
             TypedResults.Ok(new ItemsResponse<UsageResponse>([.. (await s.UsageAsync(from, to, ct)).Select(Of)])));
@@ -87,7 +88,7 @@ internal static class CallLogEndpoints
             var payment = await s.AddPaymentAsync(id, body.Amount, body.Currency, body.Status,
                 body.ExternalReference, ct);
             return TypedResults.Created($"/v1/invoices/{id}", Of(payment));
-        });
+        }).RequireAuthorization(AuthHostingExtensions.AdminPolicy);
         return app;
     }
 }

@@ -24,10 +24,10 @@ internal static class Responses
 
     public sealed record ApiKeyResponse(
         Guid Id, string Name, string Prefix, string[] Scopes,
-        DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
+        DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt, DateTimeOffset? ExpiresAt);
 
     public static ApiKeyResponse Of(ApiKey k) =>
-        new(k.Id, k.Name, k.Prefix, k.Scopes, k.CreatedAt, k.LastUsedAt, k.RevokedAt);
+        new(k.Id, k.Name, k.Prefix, k.Scopes, k.CreatedAt, k.LastUsedAt, k.RevokedAt, k.ExpiresAt);
 
     /// <param name="Key">The secret, shown this once: only its hash is stored.</param>
     public sealed record CreatedApiKeyResponse(ApiKeyResponse ApiKey, string Key);

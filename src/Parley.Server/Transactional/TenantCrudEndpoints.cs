@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Parley.Domain;
 using Parley.Server.Auth;
 using Parley.Server.Errors;
@@ -13,11 +14,11 @@ namespace Parley.Server.Transactional;
 /// <summary>CRUD of an account's users, API keys, agents, contacts and integrations; lists are keyset-paged.</summary>
 internal static class TenantCrudEndpoints
 {
-    public sealed record CreateApiKeyRequest(string? Name, string[]? Scopes);
+    public sealed record CreateApiKeyRequest(string? Name, string[]? Scopes, DateTimeOffset? ExpiresAt);
 
     public static IEndpointRouteBuilder MapTenantCrudEndpoints(this IEndpointRouteBuilder app)
     {
-        var agents = app.MapGroup("/v1/agents").RequireTenant().WithCrudProblems().WithTags("Agents");
+        var agents = app.MapGroup("/v1/agents").RequireTenant().RequireScope(ApiKeyScopes.Agents).WithCrudProblems().WithTags("Agents");
         agents.MapGet("/", async (int? limit, string? after, AgentService s, CancellationToken ct) =>
             TypedResults.Ok(List(await s.ListAsync(PageRequest.Parse(limit, after), ct), Of)));
         agents.MapPost("/", async (AgentInput body, AgentService s, CancellationToken ct) =>
@@ -35,7 +36,7 @@ internal static class TenantCrudEndpoints
             return TypedResults.NoContent();
         });
 
-        var contacts = app.MapGroup("/v1/contacts").RequireTenant().WithCrudProblems().WithTags("Contacts");
+        var contacts = app.MapGroup("/v1/contacts").RequireTenant().RequireScope(ApiKeyScopes.Contacts).WithCrudProblems().WithTags("Contacts");
         contacts.MapGet("/", async (int? limit, string? after, ContactService s, CancellationToken ct) =>
             TypedResults.Ok(List(await s.ListAsync(PageRequest.Parse(limit, after), ct), Of)));
         contacts.MapPost("/", async (ContactInput body, ContactService s, CancellationToken ct) =>
@@ -53,7 +54,7 @@ internal static class TenantCrudEndpoints
             return TypedResults.NoContent();
         });
 
-        var users = app.MapGroup("/v1/users").RequireTenant().WithCrudProblems().WithTags("Users");
+        var users = app.MapGroup("/v1/users").RequireTenant().RequireScope(ApiKeyScopes.Users).WithCrudProblems().WithTags("Users");
         users.MapGet("/", async (int? limit, string? after, UserService s, CancellationToken ct) =>
             TypedResults.Ok(List(await s.ListAsync(PageRequest.Parse(limit, after), ct), Of)));
         users.MapPost("/", async (UserInput body, UserService s, CancellationToken ct) =>
@@ -71,7 +72,7 @@ internal static class TenantCrudEndpoints
             return TypedResults.NoContent();
         });
 
-        var integrations = app.MapGroup("/v1/integrations").RequireTenant().WithCrudProblems().WithTags("Integrations");
+        var integrations = app.MapGroup("/v1/integrations").RequireTenant().RequireScope(ApiKeyScopes.Integrations).WithCrudProblems().WithTags("Integrations");
         integrations.MapGet("/", async (int? limit, string? after, IntegrationService s, CancellationToken ct) =>
             TypedResults.Ok(List(await s.ListAsync(PageRequest.Parse(limit, after), ct), Of)));
         integrations.MapPost("/", async (IntegrationInput body, IntegrationService s, CancellationToken ct) =>
@@ -90,13 +91,14 @@ internal static class TenantCrudEndpoints
             return TypedResults.NoContent();
         });
 
-        var keys = app.MapGroup("/v1/api-keys").RequireTenant().WithCrudProblems().WithTags("API keys");
+        var keys = app.MapGroup("/v1/api-keys").RequireTenant().RequireScope(ApiKeyScopes.Keys).WithCrudProblems().WithTags("API keys");
         keys.MapGet("/", async (int? limit, string? after, ApiKeyService s, CancellationToken ct) =>
             TypedResults.Ok(List(await s.ListAsync(PageRequest.Parse(limit, after), ct), Of)));
-        keys.MapPost("/", async (CreateApiKeyRequest body, ApiKeyService s, ITenantContext tenant,
+        keys.MapPost("/", async (CreateApiKeyRequest body, ApiKeyService s, ITenantContext tenant, ClaimsPrincipal user,
             CancellationToken ct) =>
         {
-            var created = await s.CreateAsync(tenant.Scope.RequireAccount(), body.Name, body.Scopes, ct);
+            var held = user.FindAll(ApiKeyAuthenticationHandler.ScopeClaim).Select(c => c.Value).ToList();
+            var created = await s.CreateAsync(tenant.Scope.RequireAccount(), body.Name, body.Scopes, body.ExpiresAt, held, ct);
             var answer = new CreatedApiKeyResponse(Of(created.Key), created.Secret);
             return TypedResults.Created($"/v1/api-keys/{created.Key.Id}", answer);
         });

@@ -38,7 +38,7 @@ public sealed class AccountService(ParleyDbContext db, ITenantContext tenant, Ap
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Accounts.Add(account);
         await db.SaveChangesAsync(cancellationToken);
-        var key = await keys.CreateAsync(account.Id, "default", null, cancellationToken);
+        var key = await keys.CreateAsync(account.Id, "default", null, null, [ApiKeyScopes.All], cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return new CreatedAccount(account, key.Secret);
     }

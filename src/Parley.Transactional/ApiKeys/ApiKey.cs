@@ -17,4 +17,7 @@ public sealed class ApiKey
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? LastUsedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>After this instant the key no longer authenticates; null: it does not expire.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
 }

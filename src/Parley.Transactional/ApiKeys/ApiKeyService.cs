@@ -10,13 +10,31 @@ namespace Parley.Transactional.ApiKeys;
 public sealed record CreatedApiKey(ApiKey Key, string Secret);
 
 /// <summary>Creates, lists, revokes and checks tenant API keys (format <c>pk_&lt;prefix&gt;_&lt;secret&gt;</c>).</summary>
-public sealed class ApiKeyService(ParleyDbContext db, ITenantContext tenant, TimeProvider time)
+public sealed class ApiKeyService(ParleyDbContext db, ITenantContext tenant, ApiKeyAuthenticator authenticator, TimeProvider time)
 {
     public static byte[] HashOf(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
-    public async Task<CreatedApiKey> CreateAsync(AccountId account, string? name, string[]? scopes, CancellationToken cancellationToken)
+    /// <summary>
+    /// A new key of <paramref name="account"/>. A key mints only scopes it holds itself
+    /// (<paramref name="minterScopes"/>; a 403 names the first it lacks), and a key asked for without
+    /// scopes gets the minter's, so no key ever widens its own rights.
+    /// </summary>
+    public async Task<CreatedApiKey> CreateAsync(AccountId account, string? name, string[]? scopes, DateTimeOffset? expiresAt,
+        IReadOnlyCollection<string> minterScopes, CancellationToken cancellationToken)
     {
-        new Validation().Text(name ?? "default", "name", 100).ThrowIfInvalid();
+        var now = time.GetUtcNow();
+        var unknown = scopes?.FirstOrDefault(s => !ApiKeyScopes.IsKnown(s));
+        new Validation()
+            .Text(name ?? "default", "name", 100)
+            .Require(unknown is null, "scopes", $"Unknown scope '{unknown}'; the scopes are {string.Join(", ", ApiKeyScopes.Known)}.")
+            .Require(scopes is null || scopes.Length <= ApiKeyScopes.Known.Count, "scopes", "Too many scopes.")
+            .Require(expiresAt is null || expiresAt > now, "expiresAt", "expiresAt must be in the future.")
+            .ThrowIfInvalid();
+        var granted = scopes is { Length: > 0 } ? scopes.Distinct(StringComparer.Ordinal).ToArray() : [.. minterScopes];
+        if (ApiKeyScopes.FirstNotGranted(minterScopes, granted) is { } missing)
+        {
+            throw new ForbiddenException($"A key can only mint keys with scopes it holds; this one lacks '{missing}'.", missing);
+        }
         var prefix = "pk_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
         var secret = $"{prefix}_{Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant()}";
         var key = new ApiKey
@@ -26,11 +44,14 @@ public sealed class ApiKeyService(ParleyDbContext db, ITenantContext tenant, Tim
             Name = name ?? "default",
             Prefix = prefix,
             Hash = HashOf(secret),
-            Scopes = scopes is { Length: > 0 } ? scopes : ["*"],
-            CreatedAt = time.GetUtcNow(),
+            Scopes = granted,
+            CreatedAt = now,
+            ExpiresAt = expiresAt,
         };
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);
+        // Known here at once; other processes know it when the insert's notification reaches them (milliseconds).
+        authenticator.Created(prefix);
         return new CreatedApiKey(key, secret);
     }
 

@@ -10,14 +10,26 @@ public sealed class BillingService(ParleyDbContext db, ITenantContext tenant, Ti
     public const string CallSeconds = "call_seconds";
     public const string EmbeddingTokens = "embedding_tokens";
     public const string LlmTokens = "llm_tokens";
+    public const string AsrSeconds = "asr_seconds";
+    public const string TtsCharacters = "tts_characters";
 
-    /// <summary>Unit prices in USD per plan: per call second, per 1 000 embedding tokens, per 1 000 LLM tokens.</summary>
+    /// <summary>
+    /// Unit prices in USD per plan: per call second and per second of speech recognised; per 1 000
+    /// embedding tokens, LLM tokens and characters spoken.
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, decimal>> PriceBook = new Dictionary<string, IReadOnlyDictionary<string, decimal>>
     {
-        ["starter"] = new Dictionary<string, decimal> { [CallSeconds] = 0.0020m, [EmbeddingTokens] = 0.00002m, [LlmTokens] = 0.0010m },
-        ["growth"] = new Dictionary<string, decimal> { [CallSeconds] = 0.0015m, [EmbeddingTokens] = 0.00002m, [LlmTokens] = 0.0008m },
-        ["enterprise"] = new Dictionary<string, decimal> { [CallSeconds] = 0.0010m, [EmbeddingTokens] = 0.00001m, [LlmTokens] = 0.0006m },
+        ["starter"] = new Dictionary<string, decimal> { [CallSeconds] = 0.0020m, [EmbeddingTokens] = 0.00002m, [LlmTokens] = 0.0010m, [AsrSeconds] = 0.0002m, [TtsCharacters] = 0.0150m },
+        ["growth"] = new Dictionary<string, decimal> { [CallSeconds] = 0.0015m, [EmbeddingTokens] = 0.00002m, [LlmTokens] = 0.0008m, [AsrSeconds] = 0.00015m, [TtsCharacters] = 0.0120m },
+        ["enterprise"] = new Dictionary<string, decimal> { [CallSeconds] = 0.0010m, [EmbeddingTokens] = 0.00001m, [LlmTokens] = 0.0006m, [AsrSeconds] = 0.0001m, [TtsCharacters] = 0.0100m },
     };
+
+    /// <summary>
+    /// Embedding tokens of a text as metered: about four characters a token (OpenAI's rule of thumb),
+    /// the same for every provider and whether or not the vector came from a cache, so the bill
+    /// neither depends on a model's tokenizer nor tells a tenant what someone else embedded.
+    /// </summary>
+    public static int EstimateTokens(string text) => Math.Max(1, (text.Length + 3) / 4);
 
     public async Task<IReadOnlyList<UsageRecord>> UsageAsync(DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken)
     {
@@ -51,7 +63,7 @@ public sealed class BillingService(ParleyDbContext db, ITenantContext tenant, Ti
         var lines = usage.OrderBy(u => u.Kind, StringComparer.Ordinal).Select(u =>
         {
             var unit = prices.GetValueOrDefault(u.Kind);
-            var billable = u.Kind == CallSeconds ? u.Quantity : u.Quantity / 1000m;
+            var billable = u.Kind is CallSeconds or AsrSeconds ? u.Quantity : u.Quantity / 1000m;
             return new InvoiceLine(u.Kind, u.Quantity, unit, Math.Round(billable * unit, 4, MidpointRounding.ToEven));
         }).ToList();
         var invoice = new Invoice

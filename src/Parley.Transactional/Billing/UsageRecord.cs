@@ -2,7 +2,10 @@ using Parley.Domain;
 
 namespace Parley.Transactional.Billing;
 
-/// <summary>Metered usage: <c>call_seconds</c>, <c>embedding_tokens</c> or <c>llm_tokens</c>.</summary>
+/// <summary>
+/// Metered usage: <c>call_seconds</c>, <c>embedding_tokens</c> (turns' questions and ingested chunks),
+/// <c>llm_tokens</c>, <c>asr_seconds</c> (speech recognised) or <c>tts_characters</c> (answers spoken).
+/// </summary>
 public sealed class UsageRecord
 {
     public AccountId AccountId { get; set; }

@@ -70,21 +70,40 @@ public sealed class CallService(ParleyDbContext db, ITenantContext tenant, Conta
 
     public const int MaxExternalIdLength = 200;
 
+    /// <summary>
+    /// Ends the call and bills its seconds, once: the update takes only a call still active, so the
+    /// idle sweeper (<c>IdleCallSweeper</c>) and a late <c>/end</c> racing for one call bill it once.
+    /// </summary>
     public async Task<Call> EndAsync(Guid id, CancellationToken cancellationToken)
     {
         var call = await FindAsync(id, cancellationToken);
-        if (call.Status != CallStatus.Ended)
+        if (call.Status == CallStatus.Ended)
         {
-            var now = time.GetUtcNow();
-            call.Status = CallStatus.Ended;
-            call.EndedAt = now;
-            call.DurationSeconds = Math.Round((now - call.StartedAt).TotalSeconds, 3);
-            db.UsageRecords.Add(new UsageRecord { AccountId = call.AccountId, Id = Guid.CreateVersion7(), Kind = BillingService.CallSeconds, Quantity = (decimal)call.DurationSeconds.Value, OccurredAt = now, CallId = call.Id });
-            await db.SaveChangesAsync(cancellationToken);
-            // The call's last turns (on its row for every server process) are not kept past the call.
-            await db.Database.ExecuteSqlAsync(
-                $"UPDATE calls SET recent_turns = '[]' WHERE account_id = {call.AccountId.Value} AND id = {call.Id}", cancellationToken);
+            return call;
         }
+        var now = time.GetUtcNow();
+        var duration = Math.Round((now - call.StartedAt).TotalSeconds, 3);
+        await using (var tx = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            var ended = await db.Calls
+                .Where(c => c.AccountId == call.AccountId && c.Id == id && c.Status == CallStatus.Active)
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.Status, CallStatus.Ended).SetProperty(c => c.EndedAt, now)
+                    .SetProperty(c => c.DurationSeconds, duration), cancellationToken);
+            if (ended == 1)
+            {
+                db.UsageRecords.Add(new UsageRecord
+                {
+                    AccountId = call.AccountId, Id = Guid.CreateVersion7(), Kind = BillingService.CallSeconds,
+                    Quantity = (decimal)duration, OccurredAt = now, CallId = call.Id,
+                });
+                await db.SaveChangesAsync(cancellationToken);
+                // The call's last turns (on its row for every server process) are not kept past the call.
+                await db.Database.ExecuteSqlAsync(
+                    $"UPDATE calls SET recent_turns = '[]' WHERE account_id = {call.AccountId.Value} AND id = {call.Id}", cancellationToken);
+            }
+            await tx.CommitAsync(cancellationToken);
+        }
+        await db.Entry(call).ReloadAsync(cancellationToken);
         return call;
     }
 

@@ -71,6 +71,9 @@ public sealed class HostileTextTests(HostileTextFixture f) : IClassFixture<Hosti
                 }
                 var url = path.Name.Replace("{id}", Guid.CreateVersion7().ToString(), StringComparison.Ordinal);
                 var client = path.Name.StartsWith("/v1/accounts", StringComparison.Ordinal) ? f.Admin : f.A;
+                // Only the platform records payments: the admin key, acting as A.
+                var payment = path.Name.EndsWith("/payments", StringComparison.Ordinal);
+                client = payment ? f.Admin : client;
                 foreach (var steps in Leaves(json.GetProperty("schema"), schemas, [], 0))
                 {
                     var field = Field(steps);
@@ -78,6 +81,10 @@ public sealed class HostileTextTests(HostileTextFixture f) : IClassFixture<Hosti
                     {
                         Content = new StringContent(Build(steps).ToJsonString(), Encoding.UTF8, "application/json"),
                     };
+                    if (payment)
+                    {
+                        request.Headers.Add("X-Parley-Account", f.AccountA.ToString());
+                    }
                     using var response = await client.SendAsync(request);
                     await AssertRefusedAsync(response, field, $"{operation.Name.ToUpperInvariant()} {path.Name} {field}");
                     tried.Add($"{path.Name} {field}");

@@ -106,6 +106,27 @@ public sealed class AudioTurnTests(SpeechFixture f) : IClassFixture<SpeechFixtur
     }
 
     [Fact]
+    public async Task An_audio_turn_is_metered_as_seconds_heard_characters_spoken_and_the_questions_embedding_tokens()
+    {
+        // A question of its own: an answer another test speaks would come from the speech cache there.
+        f.Speech.Asr = f.Speech.Tts = SpeechServer.Mode.Ok;
+        f.Speech.Transcript = "What time do you open on Sundays?";
+        var wav = await SpeechServer.SpeakAsync("What time do you open on Sundays?");
+        var call = await CallTests.StartCallAsync(f.Client, f.Agent);
+        var turn = await AudioTurnAsync(call, wav);
+        Assert.Equal(JsonValueKind.Object, turn.GetProperty("audio").ValueKind);
+        await f.App.Services.GetRequiredService<CallLogWriter>().FlushAsync(CancellationToken.None);
+
+        var usage = (await f.Client.GetFromJsonAsync<JsonElement>("/v1/usage")).GetProperty("items").EnumerateArray()
+            .Where(u => u.GetProperty("callId").ValueKind == JsonValueKind.String && u.GetProperty("callId").GetGuid() == call)
+            .ToDictionary(u => u.GetProperty("kind").GetString()!, u => u.GetProperty("quantity").GetDecimal());
+        var heard = (decimal)(WavAudio.ToPcm16(wav, 16000).Length / 16000.0);
+        Assert.Equal(heard, usage["asr_seconds"], 2);
+        Assert.Equal(turn.GetProperty("answer").GetString()!.Length, usage["tts_characters"]);
+        Assert.True(usage["embedding_tokens"] > 0);
+    }
+
+    [Fact]
     public async Task Speech_that_fails_or_outlasts_its_budget_leaves_the_answer_without_audio()
     {
         f.Speech.Transcript = "How much is the corkage fee?";

@@ -75,7 +75,7 @@ public sealed partial class EdgeShapeTests(EdgeShapeFixture api) : IClassFixture
         await CrudAsync(tenant, "users", new { email = "ann@example.com", name = "Ann", role = "admin" }, new { role = "member" });
         await CrudAsync(tenant, "integrations", new { kind = "webhook", name = "Hook", settings = new { region = "eu" }, secrets = new { secret = "s3cret" } },
             new { name = "Hook EU" });
-        var key = await RecordAsync("create api key", tenant, HttpMethod.Post, "/v1/api-keys", new { name = "ci", scopes = new[] { "search" } });
+        var key = await RecordAsync("create api key", tenant, HttpMethod.Post, "/v1/api-keys", new { name = "ci", scopes = new[] { "knowledge:read" } });
         await RecordAsync("list api keys", tenant, HttpMethod.Get, "/v1/api-keys");
         await RecordAsync("revoke api key", tenant, HttpMethod.Delete, $"/v1/api-keys/{key.GetProperty("apiKey").GetProperty("id").GetGuid()}");
 
@@ -174,7 +174,11 @@ public sealed partial class EdgeShapeTests(EdgeShapeFixture api) : IClassFixture
             new { periodStart = DateTimeOffset.UtcNow.AddDays(-1), periodEnd = DateTimeOffset.UtcNow.AddDays(1) });
         var invoiceId = invoice.GetProperty("id").GetGuid();
         await RecordAsync("list invoices", tenant, HttpMethod.Get, "/v1/invoices");
-        await RecordAsync("pay invoice", tenant, HttpMethod.Post, $"/v1/invoices/{invoiceId}/payments", new { amount = 1000m, externalReference = "ref-1" });
+        // Only the platform records payments: the admin key, acting as the account.
+        var platform = api.Admin;
+        platform.DefaultRequestHeaders.Add("X-Parley-Account", invoice.GetProperty("accountId").GetGuid().ToString());
+        await RecordAsync("tenant may not pay", tenant, HttpMethod.Post, $"/v1/invoices/{invoiceId}/payments", new { amount = 1000m });
+        await RecordAsync("pay invoice", platform, HttpMethod.Post, $"/v1/invoices/{invoiceId}/payments", new { amount = 1000m, externalReference = "ref-1" });
         await RecordAsync("get invoice", tenant, HttpMethod.Get, $"/v1/invoices/{invoiceId}");
         await RecordAsync("alerts of the platform", admin, HttpMethod.Get, "/v1/alerts");
     }

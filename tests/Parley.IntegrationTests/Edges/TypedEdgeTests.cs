@@ -85,8 +85,10 @@ public sealed class TypedEdgeTests(ApiFixture api) : IClassFixture<ApiFixture>
         var invoice = await (await a.Client.PostAsJsonAsync("/v1/invoices",
             new { periodStart = DateTimeOffset.UtcNow.AddHours(-1), periodEnd = DateTimeOffset.UtcNow.AddHours(1) })).Content.ReadFromJsonAsync<JsonElement>();
         var invoiceId = invoice.GetProperty("id").GetGuid();
+        var platform = api.Admin;
+        platform.DefaultRequestHeaders.Add("X-Parley-Account", a.Id.ToString());
         Assert.Equal(HttpStatusCode.Created,
-            (await a.Client.PostAsJsonAsync($"/v1/invoices/{invoiceId}/payments", new { amount = 100m, status = "pending" })).StatusCode);
+            (await platform.PostAsJsonAsync($"/v1/invoices/{invoiceId}/payments", new { amount = 100m, status = "pending" })).StatusCode);
 
         await using var db = api.CreateSuperuserDataSource();
         await using (var read = db.CreateCommand("""

@@ -25,7 +25,7 @@ public sealed class MetricsExportTests(MonitoringFixture fx) : IClassFixture<Mon
         await Tenants.TurnAsync(client, call, Tenants.Unique(Tenants.Questions[4], account));
         await fx.App.Services.GetRequiredService<CallLogWriter>().FlushAsync(CancellationToken.None);
 
-        var response = await fx.Client(null).GetAsync("/metrics");
+        var response = await fx.Admin.GetAsync("/metrics");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var text = await response.Content.ReadAsStringAsync();
         var tag = $"parley_account_id=\"{account}\"";

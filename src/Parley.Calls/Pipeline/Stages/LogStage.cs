@@ -15,6 +15,34 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
 {
     public override string Name => "log";
 
+    /// <summary>What the turn used, metered: LLM tokens as the provider reported them, the question's
+    /// embedding tokens, seconds of speech recognised and characters spoken.</summary>
+    private static List<UsageRecord> Metered(TurnContext turn, string answer, DateTimeOffset now)
+    {
+        var usage = new List<UsageRecord>(4);
+        void Add(string kind, decimal quantity) => usage.Add(new UsageRecord
+        {
+            AccountId = turn.Account, Id = Guid.CreateVersion7(), Kind = kind, Quantity = quantity, OccurredAt = now, CallId = turn.CallId,
+        });
+        if (turn.Usage is { } llm)
+        {
+            Add(BillingService.LlmTokens, llm.TotalTokens);
+        }
+        if (turn.Vector is not null && turn.Query is { Length: > 0 } query)
+        {
+            Add(BillingService.EmbeddingTokens, BillingService.EstimateTokens(query));
+        }
+        if (turn.Utterance is { Length: > 0 } samples)
+        {
+            Add(BillingService.AsrSeconds, Math.Round((decimal)samples.Length / Providers.ISpeechToText.SampleRate, 3));
+        }
+        if (turn.Audio is not null)
+        {
+            Add(BillingService.TtsCharacters, answer.Length);
+        }
+        return usage;
+    }
+
     public override bool Applies(TurnContext turn) => true;
 
     public override async Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
@@ -39,13 +67,7 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
             ChunkIds = passages.Select(p => p.ChunkId).ToArray(), Sources = JsonSerializer.Serialize(sources, JsonSerializerOptions.Web),
             AsrMs = timings.AsrMs, EmbedMs = timings.EmbedMs, SearchMs = timings.SearchMs, LlmMs = timings.LlmMs, TtsMs = timings.TtsMs,
             TotalMs = timings.TotalMs, Cached = turn.Cached is not null, Degraded = degraded, CreatedAt = now, StandaloneQuery = standalone,
-        }, turn.Usage is { } usage
-            ? [new UsageRecord
-            {
-                AccountId = turn.Account, Id = Guid.CreateVersion7(), Kind = BillingService.LlmTokens, Quantity = usage.TotalTokens,
-                OccurredAt = now, CallId = turn.CallId,
-            }]
-            : []);
+        }, Metered(turn, answer, now));
         metrics.Turn(turn.Account, timings.TotalMs);
         // After the call log is queued: a caller who hangs up now cancels this, never the turn's record.
         await history.RememberAsync(turn.Account, turn.CallId, new HistoryTurn(ordinal, question, turn.Transcript is null ? question : turn.Query!, answer),

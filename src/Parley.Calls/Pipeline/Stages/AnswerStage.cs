@@ -36,7 +36,8 @@ internal sealed class AnswerStage(IAnswerGenerator llm, CallHistory history, Sem
             if (t.Vector is { } vector && !t.IsDegraded(SearchStage.StageName))
             {
                 var shapedByHistory = llm.UsesHistory && history.Recent(t.CallId, 1).Count > 0;
-                cache.Add(t.Agent.Id, new CachedAnswer(t.Query!, vector, answer.Text, t.Passages, t.KnowledgeVersion, t.QueryRewritten || shapedByHistory));
+                cache.Add(t.Agent.Id, new CachedAnswer(t.Query!, vector, answer.Text, t.Passages, t.KnowledgeVersion, t.QueryRewritten || shapedByHistory,
+                    t.Agent.UpdatedAt));
             }
         });
     }

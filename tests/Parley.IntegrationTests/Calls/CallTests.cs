@@ -77,13 +77,11 @@ public sealed class CallTests(CallFixture api) : IClassFixture<CallFixture>
             Assert.True(timings.GetProperty("embedMs").GetDouble() > 0);
             Assert.True(timings.GetProperty("searchMs").GetDouble() > 0);
             Assert.True(timings.GetProperty("totalMs").GetDouble() >= timings.GetProperty("searchMs").GetDouble());
-            if (Parley.Calls.Providers.EspeakTextToSpeech.Available)
-            {
-                var wav = Convert.FromBase64String(turn.GetProperty("audio").GetProperty("base64").GetString()!);
-                Assert.Equal("RIFF", System.Text.Encoding.ASCII.GetString(wav, 0, 4));
-                // espeak-ng speaks at 22 050 Hz; the answer comes at the configured rate (16 kHz by default).
-                Assert.Equal(16000, Parley.Calls.Audio.WavAudio.SampleRateOf(wav));
-            }
+            Assert.True(Parley.Calls.Providers.EspeakTextToSpeech.Available, "espeak-ng is not installed: run scripts/bootstrap.sh");
+            var wav = Convert.FromBase64String(turn.GetProperty("audio").GetProperty("base64").GetString()!);
+            Assert.Equal("RIFF", System.Text.Encoding.ASCII.GetString(wav, 0, 4));
+            // espeak-ng speaks at 22 050 Hz; the answer comes at the configured rate (16 kHz by default).
+            Assert.Equal(16000, Parley.Calls.Audio.WavAudio.SampleRateOf(wav));
         }
         Assert.Equal(HttpStatusCode.OK, (await a.Client.PostAsync($"/v1/calls/{call}/end", null)).StatusCode);
         await api.App.Services.GetRequiredService<CallLogWriter>().FlushAsync(CancellationToken.None);

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Parley.Calls.CallLog;
 using Parley.Calls.Providers;
 using Parley.IntegrationTests.Transactional;
@@ -29,17 +28,15 @@ public sealed class LocalSpeechTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Pocketsphinx_hears_an_espeak_recording_and_the_turn_is_logged_or_is_refused_at_start_when_not_installed()
+    public async Task Pocketsphinx_hears_an_espeak_recording_and_the_turn_is_logged()
     {
+        // The bootstrap installs pocketsphinx and its model (scripts/bootstrap.sh): missing, this test fails
+        // instead of passing without having heard anything. (Configured but not installed is refused at
+        // start by the options' validation, CallsHostingExtensions.)
+        Assert.True(PocketsphinxSpeechToText.Available, "pocketsphinx is not installed: run scripts/bootstrap.sh (Debian's pocketsphinx and pocketsphinx-en-us)");
+        Assert.True(Parley.Calls.Providers.EspeakTextToSpeech.Available, "espeak-ng is not installed: run scripts/bootstrap.sh");
         var settings = new Dictionary<string, string?> { ["Parley:Asr:Provider"] = "pocketsphinx", ["Parley:Calls:AsrBudgetMs"] = "10000" };
         await using var app = new ParleyAppFactory(api.ConnectionString, settings);
-        if (!PocketsphinxSpeechToText.Available)
-        {
-            // Configured but not installed is a clear error at start, never a silent fallback.
-            var e = Assert.ThrowsAny<OptionsValidationException>(() => app.Server);
-            Assert.Contains("pocketsphinx", e.Message, StringComparison.Ordinal);
-            return;
-        }
         var admin = app.CreateClient();
         admin.DefaultRequestHeaders.Authorization = new("Bearer", ParleyAppFactory.AdminKey);
         var account = await (await admin.PostAsJsonAsync("/v1/accounts", new { name = "local speech" })).Content.ReadFromJsonAsync<JsonElement>();

@@ -70,7 +70,17 @@ public sealed class Traffic(LiveServer server, Seed.Tenant tenant)
                 await Task.Delay(20);
             }
         }
-        await Task.Delay(HoldMs);
+        // Held until the database says a search has waited longer than HoldMs: its clock, not a sleep.
+        await using (var held = db.CreateCommand(
+            $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND clock_timestamp() - query_start > interval '{HoldMs} ms'"))
+        {
+            var clock = Stopwatch.StartNew();
+            while ((long)(await held.ExecuteScalarAsync())! < 1)
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"no search waited {HoldMs} ms at the locked table within 30 s.");
+                await Task.Delay(20);
+            }
+        }
         await tx.CommitAsync();
         foreach (var result in await Task.WhenAll(slow))
         {

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Parley.Data.Writers;
 using Parley.IntegrationTests.Transactional;
 using Xunit;
 
@@ -51,20 +53,25 @@ public sealed class CatalogueFixture : ApiFixture
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty(property).GetString()!;
     }
 
-    /// <summary>Row counts of every table under row-level security (the tenant tables), read as superuser.</summary>
+    /// <summary>Every table under row-level security (the tenant tables).</summary>
+    private async Task<List<string>> TenantTablesAsync(NpgsqlDataSource su)
+    {
+        var tables = new List<string>();
+        await using var cmd = su.CreateCommand("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relrowsecurity ORDER BY 1");
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            tables.Add(reader.GetString(0));
+        }
+        Assert.True(tables.Count >= 10, $"only {tables.Count} tenant tables found");
+        return tables;
+    }
+
+    /// <summary>Row counts of every tenant table, read as superuser.</summary>
     public async Task<Dictionary<string, long>> TenantRowCountsAsync()
     {
         await using var su = CreateSuperuserDataSource();
-        var tables = new List<string>();
-        await using (var cmd = su.CreateCommand("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relrowsecurity ORDER BY 1"))
-        await using (var reader = await cmd.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                tables.Add(reader.GetString(0));
-            }
-        }
-        Assert.True(tables.Count >= 10, $"only {tables.Count} tenant tables found");
+        var tables = await TenantTablesAsync(su);
         await using var batch = su.CreateBatch();
         foreach (var t in tables)
         {
@@ -80,4 +87,45 @@ public sealed class CatalogueFixture : ApiFixture
         }
         return counts;
     }
+
+    /// <summary>
+    /// What every tenant table holds, as its row count and a checksum of its rows, read as superuser:
+    /// an UPDATE leaves the counts alone but not the checksum. Columns that a legitimate request moves
+    /// (a key's last use) are left out. Waits first for the background writers (call log, search
+    /// records), so a record queued by an earlier request does not land between two readings.
+    /// </summary>
+    public async Task<Dictionary<string, string>> TenantTableContentsAsync()
+    {
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            foreach (var writer in App.Services.GetServices<IRecordWriter>())
+            {
+                while (writer.Backlog > 0)
+                {
+                    Assert.False(deadline.IsCancellationRequested, $"the {writer.Name} writer did not drain: {writer.Backlog} left");
+                    await Task.Delay(20, CancellationToken.None);
+                }
+            }
+        }
+        await using var su = CreateSuperuserDataSource();
+        var tables = await TenantTablesAsync(su);
+        await using var batch = su.CreateBatch();
+        foreach (var t in tables)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                $"SELECT count(*) || ':' || coalesce(md5(string_agg(r, ',' ORDER BY r)), '') FROM (SELECT (to_jsonb(x) - ARRAY[{string.Join(", ", Volatile.Select(v => $"'{v}'"))}])::text AS r FROM \"{t}\" x) y"));
+        }
+        var contents = new Dictionary<string, string>();
+        await using var rows = await batch.ExecuteReaderAsync();
+        foreach (var t in tables)
+        {
+            await rows.ReadAsync();
+            contents[t] = rows.GetString(0);
+            await rows.NextResultAsync();
+        }
+        return contents;
+    }
+
+    /// <summary>Columns a request may move without changing anything a tenant owns.</summary>
+    private static readonly string[] Volatile = ["last_used_at"];
 }

@@ -60,7 +60,7 @@ public sealed class ChatModelFixture : DatabaseFixture
         Requests.Enqueue(await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body, cancellationToken: context.RequestAborted));
         if (Upstream == Mode.Slow)
         {
-            await Task.Delay(TimeSpan.FromSeconds(60), context.RequestAborted);
+            await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted);
         }
         context.Response.ContentType = "text/event-stream";
         string Chunk(string delta, string? finish) => JsonSerializer.Serialize(new

@@ -16,7 +16,8 @@ namespace Parley.IntegrationTests.Calls;
 /// </summary>
 public sealed class EmbedBudgetFixture : DatabaseFixture
 {
-    public const int EmbedBudgetMs = 150;
+    // Short beside the stalled embeddings (60 s), long beside a real one on a machine busy with the rest of the suite.
+    public const int EmbedBudgetMs = 1000;
 
     public ParleyAppFactory App { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
@@ -77,25 +78,27 @@ public sealed class EmbedBudgetTests(EmbedBudgetFixture f) : IClassFixture<Embed
     public async Task A_turn_whose_embedding_misses_its_budget_searches_full_text_still_answers_from_the_knowledge_base_and_says_embed_degraded()
     {
         var call = await NewCallAsync();
-        f.Embeddings.Delay = TimeSpan.FromSeconds(3);
+        // Far longer than any bound below: an embedding cut off under it was cut by its budget.
+        f.Embeddings.Delay = TimeSpan.FromSeconds(60);
         var cancelled = f.Embeddings.Cancelled;
 
-        var started = Stopwatch.StartNew();
         var turn = await TurnAsync(call, "Is there parking near the restaurant?");
-        started.Stop();
 
         Assert.Equal(["embed"], Degraded(turn));
         Assert.False(turn.GetProperty("cached").GetBoolean());
         Assert.Equal("Location and parking", turn.GetProperty("sources")[0].GetProperty("title").GetString());
         Assert.Contains("park", turn.GetProperty("answer").GetString(), StringComparison.OrdinalIgnoreCase);
         // Cut off at its budget, not when the late embedding would have come, and the model's work was cancelled too.
-        Assert.InRange(turn.GetProperty("timings").GetProperty("embedMs").GetDouble(), EmbedBudgetFixture.EmbedBudgetMs - 10, EmbedBudgetFixture.EmbedBudgetMs + 500);
-        Assert.True(started.ElapsedMilliseconds < 2500, $"took {started.ElapsedMilliseconds} ms");
+        // No tight upper bound (a busy machine may be late to cut, never early): under the 10 s turn budget, only the embed budget cut it.
+        Assert.InRange(turn.GetProperty("timings").GetProperty("embedMs").GetDouble(), EmbedBudgetFixture.EmbedBudgetMs - 10, 8_000);
         Assert.True(turn.GetProperty("timings").GetProperty("searchMs").GetDouble() > 0);
-        // The cancellation reaches the model's side on its own callback: wait for it, briefly.
-        for (var waited = Stopwatch.StartNew(); f.Embeddings.Cancelled == cancelled && waited.ElapsedMilliseconds < 2000;)
+        // The cancellation reaches the model's side on its own callback: wait for it, by a deadline.
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
-            await Task.Delay(20);
+            while (f.Embeddings.Cancelled == cancelled && !deadline.IsCancellationRequested)
+            {
+                await Task.Delay(20, CancellationToken.None);
+            }
         }
         Assert.Equal(cancelled + 1, f.Embeddings.Cancelled);
 
@@ -114,7 +117,7 @@ public sealed class EmbedBudgetTests(EmbedBudgetFixture f) : IClassFixture<Embed
         Assert.False(first.GetProperty("cached").GetBoolean());
         Assert.Empty(Degraded(first));
 
-        f.Embeddings.Delay = TimeSpan.FromSeconds(3);
+        f.Embeddings.Delay = TimeSpan.FromSeconds(60);
         var again = await TurnAsync(call, "how much is the corkage fee");
         Assert.True(again.GetProperty("cached").GetBoolean());
         Assert.Equal(first.GetProperty("answer").GetString(), again.GetProperty("answer").GetString());

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Parley.Calls.CallLog;
 using Parley.Calls.Providers;
 using Parley.IntegrationTests.Transactional;
@@ -29,17 +28,21 @@ public sealed class LocalSpeechTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Pocketsphinx_hears_an_espeak_recording_and_the_turn_is_logged_or_is_refused_at_start_when_not_installed()
+    public async Task Pocketsphinx_hears_an_espeak_recording_and_the_turn_is_logged()
     {
-        var settings = new Dictionary<string, string?> { ["Parley:Asr:Provider"] = "pocketsphinx", ["Parley:Calls:AsrBudgetMs"] = "10000" };
-        await using var app = new ParleyAppFactory(api.ConnectionString, settings);
-        if (!PocketsphinxSpeechToText.Available)
+        // The bootstrap installs pocketsphinx and its model (scripts/bootstrap.sh): missing, this test fails
+        // instead of passing without having heard anything. (Configured but not installed is refused at
+        // start by the options' validation, CallsHostingExtensions.)
+        Assert.True(PocketsphinxSpeechToText.Available, "pocketsphinx is not installed: run scripts/bootstrap.sh (Debian's pocketsphinx and pocketsphinx-en-us)");
+        Assert.True(Parley.Calls.Providers.EspeakTextToSpeech.Available, "espeak-ng is not installed: run scripts/bootstrap.sh");
+        // Budgets generous (the model loads on the first turn, on a machine busy with the rest of the suite):
+        // this test checks what is heard, not how fast.
+        var settings = new Dictionary<string, string?>
         {
-            // Configured but not installed is a clear error at start, never a silent fallback.
-            var e = Assert.ThrowsAny<OptionsValidationException>(() => app.Server);
-            Assert.Contains("pocketsphinx", e.Message, StringComparison.Ordinal);
-            return;
-        }
+            ["Parley:Asr:Provider"] = "pocketsphinx", ["Parley:Calls:AsrBudgetMs"] = "20000", ["Parley:Calls:SearchBudgetMs"] = "5000",
+            ["Parley:Calls:LlmBudgetMs"] = "5000", ["Parley:Calls:TurnBudgetMs"] = "40000",
+        };
+        await using var app = new ParleyAppFactory(api.ConnectionString, settings);
         var admin = app.CreateClient();
         admin.DefaultRequestHeaders.Authorization = new("Bearer", ParleyAppFactory.AdminKey);
         var account = await (await admin.PostAsJsonAsync("/v1/accounts", new { name = "local speech" })).Content.ReadFromJsonAsync<JsonElement>();
@@ -54,7 +57,7 @@ public sealed class LocalSpeechTests(ApiFixture api) : IClassFixture<ApiFixture>
         var turn = await response.Content.ReadFromJsonAsync<JsonElement>();
         // pocketsphinx's small model mishears espeak's voice; only that it heard words is asserted.
         var transcript = turn.GetProperty("transcript").GetString();
-        Assert.False(string.IsNullOrWhiteSpace(transcript));
+        Assert.False(string.IsNullOrWhiteSpace(transcript), turn.ToString());
         Assert.DoesNotContain("asr", turn.GetProperty("degraded").EnumerateArray().Select(d => d.GetString()));
         Assert.True(turn.GetProperty("timings").GetProperty("asrMs").GetDouble() > 0);
         await app.Services.GetRequiredService<CallLogWriter>().FlushAsync(CancellationToken.None);

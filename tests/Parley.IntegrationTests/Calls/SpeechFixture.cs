@@ -36,7 +36,8 @@ public sealed class SpeechFixture : DatabaseFixture
             ["Parley:Tts:SampleRate"] = "16000",
             ["Parley:Calls:AsrBudgetMs"] = AsrBudgetMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Parley:Calls:TtsBudgetMs"] = TtsBudgetMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Parley:Calls:TurnBudgetMs"] = "5000",
+            // Long beside the stage budgets, so that a stage cut off in time was cut by its own budget.
+            ["Parley:Calls:TurnBudgetMs"] = "30000",
         });
         var admin = App.CreateClient();
         admin.DefaultRequestHeaders.Authorization = new("Bearer", ParleyAppFactory.AdminKey);

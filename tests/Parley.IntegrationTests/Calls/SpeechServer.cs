@@ -64,7 +64,8 @@ public sealed class SpeechServer : IAsyncDisposable
             case Mode.Fail:
                 return Results.Json(new { error = new { message = "model overloaded", type = "server_error" } }, statusCode: 500);
             case Mode.Slow:
-                await Task.Delay(TimeSpan.FromSeconds(10), ctx.RequestAborted);
+                // Never answers: only the caller's budget ends the wait.
+                await Task.Delay(Timeout.InfiniteTimeSpan, ctx.RequestAborted);
                 return ok();
             default:
                 return ok();

@@ -62,7 +62,7 @@ public sealed class OpenAiProviderTests
     {
         await using var server = await LoopbackServer.StartAsync(app => app.MapPost("/v1/embeddings", async (HttpContext ctx) =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(30), ctx.RequestAborted);
+            await Task.Delay(Timeout.InfiniteTimeSpan, ctx.RequestAborted);
             return Results.Ok();
         }));
         var settings = Settings(server.BaseUrl, timeoutSeconds: 1);

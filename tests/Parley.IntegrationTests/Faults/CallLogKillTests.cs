@@ -78,7 +78,15 @@ public sealed class CallLogKillTests(FaultCluster faults, ITestOutputHelper outp
                 }
             }
             var load = calls.Select(TurnsAsync).ToList();
-            await Task.Delay(1500);
+            // Some turns written the ordinary way first (a deadline, not a sleep).
+            using (var warm = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            {
+                while (answered.Count < 10)
+                {
+                    Assert.False(warm.IsCancellationRequested, $"only {answered.Count} turns answered within 60 s before the lock");
+                    await Task.Delay(20, CancellationToken.None);
+                }
+            }
 
             // Hold every INSERT into call_turns back (reads of calls and agents still pass), then kill the server with turns unwritten.
             await using var su = faults.Own.Superuser();
@@ -92,7 +100,7 @@ public sealed class CallLogKillTests(FaultCluster faults, ITestOutputHelper outp
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (answered.Count < atLock + 20 && DateTime.UtcNow < deadline)
             {
-                await Task.Delay(100);
+                await Task.Delay(20, CancellationToken.None);
             }
             first.Kill();
             await stop.CancelAsync();
@@ -112,7 +120,7 @@ public sealed class CallLogKillTests(FaultCluster faults, ITestOutputHelper outp
         long stored;
         while ((stored = await StoredAsync(ids)) < ids.Length && DateTime.UtcNow < until)
         {
-            await Task.Delay(250);
+            await Task.Delay(50, CancellationToken.None);
         }
         Assert.True(stored == ids.Length, $"{stored} of {ids.Length} answered turns stored after the restart ({beforeKill} before the kill)\n{second.Output}");
         output.WriteLine($"{ids.Length} turns answered, {ids.Length - beforeKill} of them not yet in call_turns when the server was killed; {stored} stored after the restart");

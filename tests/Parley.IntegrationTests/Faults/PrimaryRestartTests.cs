@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -14,7 +13,7 @@ namespace Parley.IntegrationTests.Faults;
 [Collection(FaultCollection.Name)]
 public sealed class PrimaryRestartTests(FaultCluster faults)
 {
-    private sealed record Outcome(TimeSpan At, string Kind, HttpStatusCode Status, Guid? TurnId);
+    private sealed record Outcome(string Kind, HttpStatusCode Status, Guid? TurnId);
 
     [Fact]
     public async Task Every_accepted_turn_is_stored_after_the_primary_crashes_and_restarts_under_load_and_the_server_recovers_by_itself()
@@ -35,7 +34,6 @@ public sealed class PrimaryRestartTests(FaultCluster faults)
         string[] questions = ["Is there parking?", "When do you open on Sunday?", "Can I book a table for eight?", "Do you have a kids menu?", "Is brunch served on Saturday?"];
         (await client.PostAsJsonAsync($"/v1/calls/{calls[0]}/turns?speak=false", new { transcript = "warm up" })).EnsureSuccessStatusCode();
 
-        var clock = Stopwatch.StartNew();
         var outcomes = new ConcurrentQueue<Outcome>();
         using var stop = new CancellationTokenSource();
         async Task TurnsAsync(Guid call)
@@ -45,7 +43,7 @@ public sealed class PrimaryRestartTests(FaultCluster faults)
                 // A fresh question each time: the semantic answer cache would otherwise spare the database.
                 var response = await client.PostAsJsonAsync($"/v1/calls/{call}/turns?speak=false", new { transcript = $"{questions[n % questions.Length]} ({n})" });
                 Guid? id = response.StatusCode == HttpStatusCode.OK ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid() : null;
-                outcomes.Enqueue(new Outcome(clock.Elapsed, "turn", response.StatusCode, id));
+                outcomes.Enqueue(new Outcome("turn", response.StatusCode, id));
             }
         }
         async Task SearchesAsync()
@@ -53,18 +51,35 @@ public sealed class PrimaryRestartTests(FaultCluster faults)
             for (var n = 0; !stop.IsCancellationRequested; n++)
             {
                 var response = await client.PostAsJsonAsync("/v1/knowledge/search", new { query = questions[n % questions.Length], topK = 3 });
-                outcomes.Enqueue(new Outcome(clock.Elapsed, "search", response.StatusCode, null));
+                outcomes.Enqueue(new Outcome("search", response.StatusCode, null));
             }
         }
         var load = calls.Select(TurnsAsync).Append(SearchesAsync()).Append(SearchesAsync()).ToList();
 
-        await Task.Delay(1500);
-        var downAt = clock.Elapsed;
+        // No fixed sleeps and no clock bounds: each phase waits for what it needs to see, by a deadline.
+        async Task WaitForAsync(Func<List<Outcome>, bool> seen, string what)
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            while (!seen([.. outcomes]))
+            {
+                Assert.False(deadline.IsCancellationRequested, $"not within 90 s: {what}");
+                Assert.False(load.Any(l => l.IsFaulted), "a load loop failed");
+                await Task.Delay(20, CancellationToken.None);
+            }
+        }
+        await WaitForAsync(o => o.Count(x => x.Kind == "turn" && x.Status == HttpStatusCode.OK) >= 8, "turns answered before the crash");
+        var beforeCrash = outcomes.Count;
         await faults.Cluster.StopPrimaryAsync(immediate: true, CancellationToken.None);
-        await Task.Delay(2000);
+        await WaitForAsync(o => o.Skip(beforeCrash).Any(x => x.Status != HttpStatusCode.OK), "the outage felt by a request");
         await faults.Cluster.EnsureStartedAsync(CancellationToken.None);
-        var upAt = clock.Elapsed;
-        await Task.Delay(6000);
+        var afterRestart = outcomes.Count;
+        // Recovered by itself: a long run of answers of both kinds after the restart, none failing among them.
+        static bool Recovered(List<Outcome> o, int from, string kind)
+        {
+            var tail = o.Skip(from).Where(x => x.Kind == kind).Reverse().TakeWhile(x => x.Status == HttpStatusCode.OK).Count();
+            return tail >= 12;
+        }
+        await WaitForAsync(o => Recovered(o, afterRestart, "turn") && Recovered(o, afterRestart, "search"), "12 turns and 12 searches in a row answered after the restart");
         await stop.CancelAsync();
         await Task.WhenAll(load);
 
@@ -73,10 +88,8 @@ public sealed class PrimaryRestartTests(FaultCluster faults)
         Assert.True(failed.Count > 0, "the outage was never felt: the test did not test anything");
         // While the database is away the API says so, with a retry hint, instead of failing with a 500.
         Assert.All(failed, o => Assert.Equal(HttpStatusCode.ServiceUnavailable, o.Status));
-        // Failures only while it was away (and the moment each pool meets its first dead connection), then none.
-        Assert.All(failed, o => Assert.InRange(o.At, downAt - TimeSpan.FromSeconds(1), upAt + TimeSpan.FromSeconds(3)));
-        Assert.Contains(all, o => o.Status == HttpStatusCode.OK && o.At > upAt + TimeSpan.FromSeconds(3) && o.Kind == "turn");
-        Assert.Contains(all, o => o.Status == HttpStatusCode.OK && o.At > upAt + TimeSpan.FromSeconds(3) && o.Kind == "search");
+        // Nothing failed before the crash.
+        Assert.All(all.Take(beforeCrash), o => Assert.Equal(HttpStatusCode.OK, o.Status));
 
         // Every turn the API accepted reaches the database, those queued across the outage included.
         var accepted = all.Where(o => o.TurnId is not null).Select(o => o.TurnId!.Value).ToArray();

@@ -40,11 +40,13 @@ public sealed class ReplicaStopTests(FaultCluster faults)
         const string chunks = "SELECT count(*) FROM knowledge_chunks WHERE account_id = $1";
         var primaryPort = faults.Own.Info.Port;
         var onPrimary = await ScalarAsync(primaryPort, chunks, account);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await ScalarAsync(faults.Replica.Port, chunks, account) != onPrimary)
+        using (var replay = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
-            Assert.True(DateTime.UtcNow < deadline, "the standby did not replay the ingest within 30 s");
-            await Task.Delay(100);
+            while (await ScalarAsync(faults.Replica.Port, chunks, account) != onPrimary)
+            {
+                Assert.False(replay.IsCancellationRequested, "the standby did not replay the ingest within 30 s");
+                await Task.Delay(20, CancellationToken.None);
+            }
         }
 
         var body = new { query = "Is there parking near the restaurant?", topK = 3 };
@@ -76,11 +78,21 @@ public sealed class ReplicaStopTests(FaultCluster faults)
             }
         }
         var load = Enumerable.Range(0, 4).Select(_ => SearchAsync()).ToList();
-        await Task.Delay(1000);
+        // Each phase waits for the searches it needs, by a deadline, instead of sleeping.
+        async Task AnsweredAsync(int count, string when)
+        {
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (Volatile.Read(ref ok) < count && errors.IsEmpty && !load.Any(l => l.IsCompleted))
+            {
+                Assert.False(wait.IsCancellationRequested, $"fewer than {count} searches answered {when} within 60 s");
+                await Task.Delay(20, CancellationToken.None);
+            }
+        }
+        await AnsweredAsync(20, "on the standby");
         var before = Volatile.Read(ref ok);
         await faults.Cluster.StopReplicaAsync(faults.Replica, CancellationToken.None);
         Assert.False(await faults.Cluster.IsReplicaRunningAsync(faults.Replica, CancellationToken.None));
-        await Task.Delay(3000);
+        await AnsweredAsync(before + 40, "after the standby stopped");
         await stop.CancelAsync();
         await Task.WhenAll(load);
 

@@ -102,7 +102,7 @@ public sealed class TenantRecallTests(ApiFixture api) : IClassFixture<ApiFixture
                 return;
             }
             Assert.True(DateTime.UtcNow < deadline, "the large tenant's partial HNSW index was never built");
-            await Task.Delay(500);
+            await Task.Delay(100, CancellationToken.None);
         }
     }
 

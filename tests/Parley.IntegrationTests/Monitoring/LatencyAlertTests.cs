@@ -38,7 +38,24 @@ public sealed partial class LatencyAlertTests(MonitoringFixture fx) : IClassFixt
                 await lockCmd.ExecuteNonQueryAsync();
             }
             var slow = Enumerable.Range(0, 6).Select(_ => Tenants.SearchAsync(client, question)).ToList();
-            await Task.Delay(800);
+            // Released once the searches have waited at the lock for well over the 250 ms asked below (the database's
+            // clock, no sleep). They queue behind one in-process lookup of the tenant's plan, so one session waits there.
+            await using (var waiting = new NpgsqlCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database() AND clock_timestamp() - query_start > interval '600 ms'", superuser, tx))
+            using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+            {
+                while ((long)(await waiting.ExecuteScalarAsync())! < 1)
+                {
+                    if (deadline.IsCancellationRequested)
+                    {
+                        await using var diag = new NpgsqlCommand(
+                            "SELECT string_agg(coalesce(wait_event_type, '-') || ':' || coalesce(wait_event, '-') || ':' || coalesce(state, '-') || ':' || (clock_timestamp() - query_start)::text || ':' || left(query, 60), E'\n') FROM pg_stat_activity WHERE datname = current_database()", superuser, tx);
+                        Assert.Fail($"no search waited at the lock:\n{await diag.ExecuteScalarAsync()}");
+                    }
+                    Assert.DoesNotContain(slow, t => t.IsCompleted);
+                    await Task.Delay(20, CancellationToken.None);
+                }
+            }
             await tx.CommitAsync();
             foreach (var s in await Task.WhenAll(slow))
             {

@@ -35,10 +35,15 @@ public sealed class CrudIsolationTests(ApiFixture api) : IClassFixture<ApiFixtur
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
         Assert.Equal(expected, (await patched.Content.ReadFromJsonAsync<JsonElement>()).GetProperty(field).GetString());
 
-        // Tenant B: 404 on A's id for every verb, and nothing of A in its list.
+        // Tenant B: 404 on A's id for every verb, and nothing of A in its list. B's PATCH carries a value
+        // A never set (the same body as A's would leave the row as it was even if B's write went through),
+        // and A reads its own value back afterwards; B's DELETE is followed by A reading the row.
         Assert.Equal(HttpStatusCode.NotFound, (await b.Client.GetAsync($"{path}/{id}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await b.Client.PatchAsJsonAsync($"{path}/{id}", patch)).StatusCode);
+        var hostile = new Dictionary<string, string> { [field] = field == "role" ? "admin" : "taken over by B" };
+        Assert.Equal(HttpStatusCode.NotFound, (await b.Client.PatchAsJsonAsync($"{path}/{id}", hostile)).StatusCode);
+        Assert.Equal(expected, (await a.Client.GetFromJsonAsync<JsonElement>($"{path}/{id}")).GetProperty(field).GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await b.Client.DeleteAsync($"{path}/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await a.Client.GetAsync($"{path}/{id}")).StatusCode);
         var bList = await b.Client.GetFromJsonAsync<JsonElement>(path);
         Assert.DoesNotContain(bList.GetProperty("items").EnumerateArray(), x => x.GetProperty("id").GetGuid() == id);
 

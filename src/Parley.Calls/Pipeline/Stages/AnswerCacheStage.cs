@@ -3,8 +3,8 @@ using Parley.Domain.Knowledge;
 namespace Parley.Calls.Pipeline.Stages;
 
 /// <summary>
-/// The answer cache, in process: a question close to one already answered (same agent, same knowledge
-/// version) gets its answer and sources; without a vector, only the very same text does.
+/// The answer cache, in process: a question close to one already answered (same agent and agent version, same
+/// knowledge version) gets its answer and sources; without a vector, only the very same text does.
 /// </summary>
 internal sealed class AnswerCacheStage(IKnowledgeVersions versions, SemanticAnswerCache cache, CallMetrics metrics) : TurnStage
 {
@@ -16,8 +16,8 @@ internal sealed class AnswerCacheStage(IKnowledgeVersions versions, SemanticAnsw
     {
         var version = await versions.VersionAsync(turn.Account, cancellationToken);
         var hit = turn.Vector is { } vector
-            ? cache.Find(turn.Agent.Id, turn.Query!, vector, version)
-            : cache.FindExact(turn.Agent.Id, turn.Query!, version);
+            ? cache.Find(turn.Agent.Id, turn.Query!, vector, version, turn.Agent.UpdatedAt)
+            : cache.FindExact(turn.Agent.Id, turn.Query!, version, turn.Agent.UpdatedAt);
         metrics.AnswerCache(turn.Account, hit is not null);
         return StageResult.Succeeded(t =>
         {

@@ -36,7 +36,8 @@ internal sealed class AnswerStage(IAnswerGenerator llm, SemanticAnswerCache cach
             if (t.Vector is { } vector && !t.IsDegraded(SearchStage.StageName))
             {
                 var shapedByHistory = llm.UsesHistory && t.History.Count > 0;
-                cache.Add(t.Agent.Id, new CachedAnswer(t.Query!, vector, answer.Text, t.Passages, t.KnowledgeVersion, t.QueryRewritten || shapedByHistory));
+                cache.Add(t.Agent.Id, new CachedAnswer(t.Query!, vector, answer.Text, t.Passages, t.KnowledgeVersion, t.QueryRewritten || shapedByHistory,
+                    t.Agent.UpdatedAt));
             }
         });
     }

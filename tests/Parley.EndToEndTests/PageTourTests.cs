@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using Parley.Testing;
 using Xunit;
@@ -28,6 +30,14 @@ public sealed class PageTourTests(EndToEndFixture e2e)
         using (var contact = await tenant.Client.PostAsync("/v1/contacts", Json("""{"phone":"+15550100","name":"Ada Lovelace","metadata":{"vip":true}}"""))) { contact.EnsureSuccessStatusCode(); }
         using (var hook = await tenant.Client.PostAsync("/v1/integrations", Json("""{"kind":"webhook","name":"Alerts to Slack","settings":{"url":"https://hooks.example.invalid/parley"},"secrets":{"token":"x"}}"""))) { hook.EnsureSuccessStatusCode(); }
         var call = await Seed.CallAsync(tenant, agent, "Is there parking near the restaurant?", "What time do you open on Sunday?");
+        // Search records are written in batches, apart from the call log: wait for both turns' searches before the
+        // metrics page counts them, or the page could read the table before the writer has flushed.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await tenant.Client.GetFromJsonAsync<JsonElement>("/v1/metrics/rag?window=15m")).GetProperty("totalSearches").GetInt64() < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the two turns' search records were not written within 30 s");
+            await Task.Delay(100);
+        }
 
         await RunAsync(e2e.Browser, width, height, async page =>
         {

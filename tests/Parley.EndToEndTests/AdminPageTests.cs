@@ -41,7 +41,7 @@ public sealed class AdminPageTests(EndToEndFixture e2e)
             await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
             await Expect(dialog).ToHaveCountAsync(0);
             await Expect(page.Locator("table.data tbody")).ToContainTextAsync("Evening host");
-        });
+        }, [new("POST", "/v1/agents", 400)]);
         var agents = await tenant.Client.GetFromJsonAsync<JsonElement>("/v1/agents");
         var agent = Assert.Single(agents.GetProperty("items").EnumerateArray());
         Assert.Equal("Evening host", agent.GetProperty("name").GetString());
@@ -164,7 +164,7 @@ public sealed class AdminPageTests(EndToEndFixture e2e)
             await page.GetByRole(AriaRole.Button, new() { Name = "End call" }).ClickAsync();
             await Expect(page.Locator("main p.muted").First).ToContainTextAsync("ended");
             await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Send turn" })).ToHaveCountAsync(0);
-        });
+        }, [new("POST", "/v1/calls/[0-9a-f-]{36}/turns", 400)]);
         // The call refused for its empty first turn was ended, not left open.
         var calls = await tenant.Client.GetFromJsonAsync<JsonElement>("/v1/calls?status=active");
         Assert.Equal(0, calls.GetProperty("items").GetArrayLength());

@@ -43,7 +43,7 @@ public sealed class ManagementPageTests(EndToEndFixture e2e)
             await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
             var row = page.Locator("table.data tbody tr", new() { HasText = "Lighthouse Café & Bar" });
             await Expect(row.Locator("td[data-label='Plan']")).ToHaveTextAsync("growth");
-        });
+        }, [new("POST", "/v1/accounts", 400)]);
         // The key shown is the new account's own.
         var me = await e2e.Server.CreateClient(key).GetFromJsonAsync<JsonElement>("/v1/me");
         var account = await e2e.Seed.Admin.GetFromJsonAsync<JsonElement>($"/v1/accounts/{me.GetProperty("accountId").GetGuid()}");

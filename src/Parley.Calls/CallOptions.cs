@@ -109,6 +109,14 @@ public sealed class CallOptions
     [Range(1, 1_000_000)]
     public int SpoolMegabytes { get; set; } = 1024;
 
+    /// <summary>
+    /// The least time between two fsyncs of the spool: what a crash of the host (power, kernel; not of the
+    /// process) may lose, against how often the spool's fsyncs compete with the database's on the same disk.
+    /// 0 syncs on every append's wake.
+    /// </summary>
+    [Range(0, 1000)]
+    public int SpoolSyncMilliseconds { get; set; } = 10;
+
     /// <summary><see cref="SpoolPath"/>, or its default.</summary>
     public string ResolvedSpoolPath => SpoolPath is { Length: > 0 } path ? path
         : Path.Combine(Environment.GetEnvironmentVariable("PARLEY_HOME") is { Length: > 0 } home ? home : Path.Combine(Path.GetTempPath(), "parley"), "spool");

@@ -35,7 +35,7 @@ public sealed partial class CallLogWriter : BatchingWriter<CallLogRecord>
 
     public CallLogWriter(CallLogStore store, IOptions<CallOptions> options, IOptions<DatabaseOptions> database, DeadLetterStore deadLetters,
         DataMetrics dataMetrics, IMeterFactory meters, TimeProvider time, ILogger<CallLogWriter> logger)
-        : base(Settings(options.Value, database.Value), deadLetters, dataMetrics, time, logger)
+        : base(Settings(options.Value, database.Value, time), deadLetters, dataMetrics, time, logger)
     {
         _store = store;
         _logger = logger;
@@ -45,9 +45,10 @@ public sealed partial class CallLogWriter : BatchingWriter<CallLogRecord>
         meter.CreateObservableGauge("parley.calllog.spool.size", () => SpoolBytes, "By", "Bytes of call-log records in this process's local spool");
     }
 
-    private static BatchingWriterSettings<CallLogRecord> Settings(CallOptions options, DatabaseOptions database) =>
+    private static BatchingWriterSettings<CallLogRecord> Settings(CallOptions options, DatabaseOptions database, TimeProvider time) =>
         new("call_log", options.CallLogCapacity, BatchSize: 500, MaxRetries: null, CallLogRecord.Json,
-            options.Spool ? RecordSpool.Open(options.ResolvedSpoolPath, "calllog", database.ConnectionString!, options.SpoolMegabytes * 1024L * 1024) : null);
+            options.Spool ? RecordSpool.Open(options.ResolvedSpoolPath, "calllog", database.ConnectionString!, options.SpoolMegabytes * 1024L * 1024,
+                TimeSpan.FromMilliseconds(options.SpoolSyncMilliseconds), time) : null);
 
     public void Enqueue(CallTurn turn, IEnumerable<UsageRecord> usage)
     {

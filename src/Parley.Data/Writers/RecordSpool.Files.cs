@@ -7,12 +7,29 @@ public sealed partial class RecordSpool
 {
     /// <summary>
     /// Woken by every append and completion: one fsync for everything written since the last (group
-    /// commit), deletion of finished segments, and a spare segment made ready for the next roll.
+    /// commit), deletion of finished segments, and a spare segment made ready for the next roll. Syncs are
+    /// at least <see cref="_syncInterval"/> apart: under many concurrent turns an fsync per wake meant
+    /// hundreds a second on the disk PostgreSQL fsyncs its WAL to, each one a journal commit that the turns'
+    /// own appends (and the database's commits) queued behind.
     /// </summary>
     private async Task LoopAsync()
     {
+        var lastSync = long.MinValue;
         while (await _wake.Reader.WaitToReadAsync())
         {
+            if (_syncInterval > TimeSpan.Zero && lastSync != long.MinValue
+                && _syncInterval - _time.GetElapsedTime(lastSync) is { Ticks: > 0 } wait)
+            {
+                // Appends arriving meanwhile join this sync; a closing spool cuts the wait short.
+                try
+                {
+                    await Task.Delay(wait, _time, _closing.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+            lastSync = _time.GetTimestamp();
             _wake.Reader.TryRead(out _);
             Segment[] dirty, finished;
             var needSpare = false;
@@ -34,6 +51,10 @@ public sealed partial class RecordSpool
                 {
                     // Read back and deleted meanwhile: nothing left to make durable.
                 }
+            }
+            if (dirty.Length > 0)
+            {
+                Interlocked.Increment(ref _syncs);
             }
             foreach (var s in finished)
             {
@@ -159,7 +180,9 @@ public sealed partial class RecordSpool
             }
         }
         _wake.Writer.TryComplete();
+        await _closing.CancelAsync();
         await _loop;
+        _closing.Dispose();
         lock (_lock)
         {
             foreach (var s in _finished)

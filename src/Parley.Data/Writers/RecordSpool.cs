@@ -11,9 +11,10 @@ namespace Parley.Data.Writers;
 /// for the database survives the process. <see cref="Append"/> hands the line to the kernel with one
 /// positional write before it returns: from then on a SIGKILL, an OOM kill or a crash of the server loses
 /// nothing, because the page cache belongs to the kernel. A background loop then fsyncs what was
-/// written (one fsync for every line since the last one, like a database's group commit), which covers a
-/// crash of the host too, minus the last few milliseconds. A segment is deleted once it is full and each of
-/// its records is in the database; a process that dies leaves its segments, and the next one reads them back.
+/// written (one fsync for every line since the last one, like a database's group commit, at most one per
+/// sync interval), which covers a crash of the host too, minus the last interval. A segment is deleted
+/// once it is full and each of its records is in the database; a process that dies leaves its segments,
+/// and the next one reads them back.
 /// </summary>
 /// <remarks>
 /// <para>Each segment is held with an exclusive advisory lock (.NET takes <c>flock</c> for
@@ -33,23 +34,29 @@ public sealed partial class RecordSpool : IAsyncDisposable
     private readonly string _directory;
     private readonly string _name;
     private readonly long _maxBytes;
+    private readonly TimeSpan _syncInterval;
+    private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private readonly Dictionary<long, Segment> _segments = [];
     private readonly HashSet<Segment> _unsynced = [];
     private readonly List<Segment> _finished = [];
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Task _loop;
+    private readonly CancellationTokenSource _closing = new();
     private readonly List<string> _orphans;
     private Segment _current;
     private Segment? _spare;
     private long _next;
     private long _bytes;
+    private long _syncs;
 
-    private RecordSpool(string directory, string name, long maxBytes)
+    private RecordSpool(string directory, string name, long maxBytes, TimeSpan syncInterval, TimeProvider time)
     {
         _directory = directory;
         _name = name;
         _maxBytes = maxBytes;
+        _syncInterval = syncInterval;
+        _time = time;
         Directory.CreateDirectory(directory);
         // Found before this process creates its own: whatever is here belongs to a process that stopped, or to a live one (locked, skipped later).
         _orphans = Directory.EnumerateFiles(directory, $"{name}-*{Extension}").Order(StringComparer.Ordinal).ToList();
@@ -60,6 +67,9 @@ public sealed partial class RecordSpool : IAsyncDisposable
 
     /// <summary>Whether segments of earlier processes were found at start and not read back yet.</summary>
     public bool HasOrphans => _orphans.Count > 0;
+
+    /// <summary>Rounds of fsync so far (each covers every segment written since the one before).</summary>
+    public long Syncs => Interlocked.Read(ref _syncs);
 
     /// <summary>Bytes of records in this process's segments.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
@@ -81,8 +91,11 @@ public sealed partial class RecordSpool : IAsyncDisposable
     /// folder of that database's own under <paramref name="root"/>: records are only ever replayed into the
     /// database they were meant for, however many databases the machine's processes write to.
     /// </summary>
-    public static RecordSpool Open(string root, string name, string connectionString, long maxBytes) =>
-        new(DirectoryFor(root, connectionString), name, maxBytes);
+    /// <param name="syncInterval">The least time between two fsyncs: how much a crash of the host (not of the
+    /// process, which loses nothing) may lose. Zero syncs on every wake.</param>
+    public static RecordSpool Open(string root, string name, string connectionString, long maxBytes,
+        TimeSpan syncInterval = default, TimeProvider? time = null) =>
+        new(DirectoryFor(root, connectionString), name, maxBytes, syncInterval, time ?? TimeProvider.System);
 
     /// <summary>The folder of one database's spools under <paramref name="root"/>: a hash of its host, port and name.</summary>
     public static string DirectoryFor(string root, string connectionString)

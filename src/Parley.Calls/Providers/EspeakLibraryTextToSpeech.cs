@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Parley.Calls.Audio;
 
@@ -9,7 +10,7 @@ namespace Parley.Calls.Providers;
 /// loading its data on every turn. Synthesis runs on the one thread of <see cref="EspeakEngine"/>; the
 /// 22 050 Hz samples are resampled off it to <c>Parley:Tts:SampleRate</c> (8 or 16 kHz, 16-bit mono).
 /// </summary>
-public sealed class EspeakLibraryTextToSpeech(IOptions<TtsOptions> options) : ITextToSpeech
+public sealed partial class EspeakLibraryTextToSpeech(IOptions<TtsOptions> options) : ITextToSpeech
 {
     public string Name => "espeak-ng";
 
@@ -20,10 +21,19 @@ public sealed class EspeakLibraryTextToSpeech(IOptions<TtsOptions> options) : IT
 
     public async Task<byte[]> SpeakAsync(string text, string voice, CancellationToken cancellationToken)
     {
+        voice = string.IsNullOrWhiteSpace(voice) ? EspeakTextToSpeech.DefaultVoice : voice;
+        // The library opens voices/<name> as a file and parses it: in process, only names that look like a voice get that far.
+        if (!VoiceName().IsMatch(voice) || voice.Contains("..", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"espeak-ng has no voice '{voice}'.");
+        }
         var engine = EspeakEngine.Shared;
         var rate = await engine.SampleRateAsync(cancellationToken);
-        var samples = await engine.SynthesizeAsync(text, string.IsNullOrWhiteSpace(voice) ? EspeakTextToSpeech.DefaultVoice : voice,
-            EspeakTextToSpeech.WordsPerMinute, cancellationToken);
+        var samples = await engine.SynthesizeAsync(text, voice, EspeakTextToSpeech.WordsPerMinute, cancellationToken);
         return WavAudio.Resample(WavAudio.ToWav(samples, rate), options.Value.SampleRate);
     }
+
+    /// <summary><c>en-us</c>, <c>en-gb-scotland</c>, <c>en-us+f3</c> (a variant), <c>gmw/en-US</c> (a voice file).</summary>
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_+/-]{0,48}$")]
+    private static partial Regex VoiceName();
 }

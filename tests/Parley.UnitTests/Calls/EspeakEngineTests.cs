@@ -108,8 +108,19 @@ public sealed class EspeakEngineTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => tts.SpeakAsync(Sentence, "zzz-not-a-voice", CancellationToken.None));
         Assert.Contains("zzz-not-a-voice", error.Message, StringComparison.Ordinal);
 
+        // Names the library would open as a path never reach it.
+        var spoken = EspeakEngine.Shared.Spoken;
+        foreach (var path in new[] { "../../../../etc/passwd", "/etc/passwd", "en-us\0x", "en us" })
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => tts.SpeakAsync(Sentence, path, CancellationToken.None));
+        }
+        Assert.Equal(spoken, EspeakEngine.Shared.Spoken);
+
         var wav = await tts.SpeakAsync(Sentence, "en-us", CancellationToken.None);
         Assert.InRange(WavAudio.ToPcm16(wav, 16000).Length / 16000.0, 3.0, 8.0);
+        // Variants and voice files by path, as the program takes them.
+        Assert.InRange(WavAudio.ToPcm16(await tts.SpeakAsync(Sentence, "en-us+f3", CancellationToken.None), 16000).Length / 16000.0, 3.0, 8.0);
+        Assert.InRange(WavAudio.ToPcm16(await tts.SpeakAsync(Sentence, "gmw/en-US", CancellationToken.None), 16000).Length / 16000.0, 3.0, 8.0);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ ensure_postgres() {
   fi
   local major; major="$(pg_major)"
   # espeak-ng speaks answers; pocketsphinx (with its US English model) is the local speech recogniser.
-  apt_install "postgresql-server-dev-$major" build-essential ca-certificates debian-archive-keyring dpkg-dev espeak-ng pocketsphinx pocketsphinx-en-us
+  apt_install "postgresql-server-dev-$major" build-essential ca-certificates debian-archive-keyring dpkg-dev espeak-ng libespeak-ng1 pocketsphinx pocketsphinx-en-us
   # The Debian package starts a system cluster on 5432; Parley never uses it and keeps its own.
 }
 
@@ -90,7 +90,7 @@ ensure_dotnet() {
 }
 
 ensure_test_tools() {
-  apt_install espeak-ng chromium pocketsphinx pocketsphinx-en-us
+  apt_install espeak-ng libespeak-ng1 chromium pocketsphinx pocketsphinx-en-us
   ensure_openai_npm
 }
 

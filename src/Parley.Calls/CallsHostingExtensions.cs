@@ -39,6 +39,9 @@ public static class CallsHostingExtensions
             .ValidateOnStart();
         builder.Services.AddOptions<TtsOptions>().BindConfiguration(TtsOptions.Section).ValidateDataAnnotations()
             .Validate(o => !o.IsOpenAi || o.BaseUrl is not null || !string.IsNullOrEmpty(o.ApiKey), "Parley:Tts:Provider 'openai' needs Parley:Tts:BaseUrl or Parley:Tts:ApiKey.")
+            // With neither part of espeak-ng installed there is no local voice at all (below); with only the other one, say so.
+            .Validate(o => o.IsOpenAi || (o.IsEspeakLibrary ? EspeakLibraryTextToSpeech.Available || !EspeakTextToSpeech.Available : EspeakTextToSpeech.Available || !EspeakLibraryTextToSpeech.Available),
+                "Parley:Tts:EspeakMode 'library' needs Debian's libespeak-ng1, 'process' its espeak-ng program.")
             .ValidateOnStart();
 
         // Each provider is chosen from its bound options when first resolved: every setting is read once, validated.
@@ -66,12 +69,13 @@ public static class CallsHostingExtensions
         // ITextToSpeech is registered at all: a turn then has no audio, and still answers. Whether a voice can
         // exist must be known as the container is built, so that one key is read here.
         var provider = builder.Configuration[$"{TtsOptions.Section}:{nameof(TtsOptions.Provider)}"];
-        if (EspeakTextToSpeech.Available || provider == "openai")
+        if (EspeakLibraryTextToSpeech.Available || EspeakTextToSpeech.Available || provider == "openai")
         {
             builder.Services.AddSingleton<ITextToSpeech>(sp =>
             {
                 var tts = sp.GetRequiredService<IOptions<TtsOptions>>();
-                return tts.Value.IsOpenAi ? new OpenAiTextToSpeech(tts.Value) : new EspeakTextToSpeech(tts);
+                return tts.Value.IsOpenAi ? new OpenAiTextToSpeech(tts.Value)
+                    : tts.Value.IsEspeakLibrary ? new EspeakLibraryTextToSpeech(tts) : new EspeakTextToSpeech(tts);
             });
         }
         builder.Services.AddSingleton<PocketsphinxSpeechToText>();

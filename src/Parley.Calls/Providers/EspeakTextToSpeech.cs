@@ -5,13 +5,21 @@ using Parley.Calls.Audio;
 namespace Parley.Calls.Providers;
 
 /// <summary>
-/// Local speech with Debian's espeak-ng (about 30 ms a sentence). espeak always writes 22 050 Hz; the
-/// WAV is resampled in process to <c>Parley:Tts:SampleRate</c> (8 or 16 kHz, 16-bit mono).
-/// The process is killed when the stage's budget cancels it.
+/// Local speech with Debian's espeak-ng program, one process a turn (<c>Parley:Tts:EspeakMode</c> =
+/// <c>process</c>): isolated from the server, but each run starts a program and loads its data again;
+/// <see cref="EspeakLibraryTextToSpeech"/> is the default. espeak always writes 22 050 Hz; the WAV is
+/// resampled in process to <c>Parley:Tts:SampleRate</c> (8 or 16 kHz, 16-bit mono). The process is
+/// killed when the stage's budget cancels it.
 /// </summary>
 public sealed class EspeakTextToSpeech(IOptions<TtsOptions> options) : ITextToSpeech
 {
     public const string Binary = "/usr/bin/espeak-ng";
+
+    /// <summary>The voice of an agent that names none.</summary>
+    public const string DefaultVoice = "en-us";
+
+    /// <summary>espeak's own default rate, said out loud so both modes speak alike.</summary>
+    public const int WordsPerMinute = 175;
 
     public string Name => "espeak-ng";
 
@@ -20,7 +28,7 @@ public sealed class EspeakTextToSpeech(IOptions<TtsOptions> options) : ITextToSp
     public async Task<byte[]> SpeakAsync(string text, string voice, CancellationToken cancellationToken)
     {
         var psi = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in new[] { "-v", string.IsNullOrWhiteSpace(voice) ? "en-us" : voice, "-s", "175", "--stdout" })
+        foreach (var a in new[] { "-v", string.IsNullOrWhiteSpace(voice) ? DefaultVoice : voice, "-s", WordsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture), "--stdout" })
         {
             psi.ArgumentList.Add(a);
         }

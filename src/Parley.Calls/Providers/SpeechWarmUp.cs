@@ -5,14 +5,22 @@ using Microsoft.Extensions.Options;
 namespace Parley.Calls.Providers;
 
 /// <summary>
-/// Loads the local recogniser's model at start (most of a second), not in the first caller's turn; does
-/// nothing unless <c>Parley:Asr:Provider</c> is <c>pocketsphinx</c> (the recogniser is only built then).
+/// Loads the local speech models at start, not in the first caller's turn: the recogniser's (most of a
+/// second) when <c>Parley:Asr:Provider</c> is <c>pocketsphinx</c> (it is only built then), and
+/// libespeak-ng's data and default voice when that is the voice.
 /// </summary>
 internal sealed class SpeechWarmUp(IOptions<AsrOptions> options, IServiceProvider services) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => options.Value.Provider == "pocketsphinx"
-        ? Task.Run(services.GetRequiredService<PocketsphinxSpeechToText>().WarmUp, cancellationToken)
-        : Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var asr = options.Value.Provider == "pocketsphinx"
+            ? Task.Run(services.GetRequiredService<PocketsphinxSpeechToText>().WarmUp, cancellationToken)
+            : Task.CompletedTask;
+        var tts = services.GetServices<ITextToSpeech>().FirstOrDefault() is EspeakLibraryTextToSpeech espeak
+            ? espeak.WarmUpAsync(cancellationToken)
+            : Task.CompletedTask;
+        return Task.WhenAll(asr, tts);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

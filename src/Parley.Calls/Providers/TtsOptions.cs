@@ -14,6 +14,13 @@ public sealed class TtsOptions
     [RegularExpression("^(local|espeak|openai)$", ErrorMessage = "Parley:Tts:Provider must be 'local' (espeak-ng) or 'openai'.")]
     public string Provider { get; set; } = "local";
 
+    /// <summary>
+    /// How <c>local</c> runs espeak-ng: <c>library</c> (default) in process through libespeak-ng1, on one
+    /// thread of its own; <c>process</c> starts the espeak-ng program per turn (isolated, slower).
+    /// </summary>
+    [RegularExpression("^(library|process)$", ErrorMessage = "Parley:Tts:EspeakMode must be 'library' (libespeak-ng in process) or 'process' (the espeak-ng program per turn).")]
+    public string EspeakMode { get; set; } = "library";
+
     public Uri? BaseUrl { get; set; }
 
     public string? ApiKey { get; set; }
@@ -32,5 +39,6 @@ public sealed class TtsOptions
     public int MaxRetries { get; set; }
 
     public bool IsOpenAi => Provider == "openai";
+    public bool IsEspeakLibrary => EspeakMode == "library";
     public string EffectiveModel => Model ?? "tts-1";
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Parley.Calls.Audio;
 using Parley.Calls.CallLog;
 using Parley.Calls.Providers;
 using Parley.IntegrationTests.Transactional;
@@ -10,7 +11,10 @@ using Xunit;
 
 namespace Parley.IntegrationTests.Calls;
 
-/// <summary>Audio turns with the local providers: the default passthrough refuses them; pocketsphinx hears them.</summary>
+/// <summary>
+/// Audio turns with the local providers: the default passthrough refuses them; pocketsphinx hears them;
+/// espeak-ng speaks the answer in either of its modes.
+/// </summary>
 public sealed class LocalSpeechTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
     [Fact]
@@ -64,5 +68,49 @@ public sealed class LocalSpeechTests(ApiFixture api) : IClassFixture<ApiFixture>
         var logged = Assert.Single((await client.GetFromJsonAsync<JsonElement>($"/v1/calls/{call}")).GetProperty("turns").EnumerateArray());
         Assert.Equal(transcript, logged.GetProperty("transcript").GetString());
         Assert.Equal(turn.GetProperty("answer").GetString(), logged.GetProperty("answer").GetString());
+    }
+
+    [Theory]
+    [InlineData("library")]
+    [InlineData("process")]
+    public async Task Either_espeak_mode_speaks_the_answer_as_16_kHz_wav_as_long_as_the_espeak_program_does(string mode)
+    {
+        Assert.True(EspeakTextToSpeech.Available && EspeakLibraryTextToSpeech.Available, "espeak-ng is not installed: run scripts/bootstrap.sh");
+        // Budgets generous: this checks what is spoken, not how fast.
+        var settings = new Dictionary<string, string?>
+        {
+            ["Parley:Tts:EspeakMode"] = mode, ["Parley:Calls:TtsBudgetMs"] = "10000", ["Parley:Calls:SearchBudgetMs"] = "5000",
+            ["Parley:Calls:LlmBudgetMs"] = "5000", ["Parley:Calls:TurnBudgetMs"] = "40000",
+        };
+        await using var app = new ParleyAppFactory(api.ConnectionString, settings);
+        Assert.IsType(mode == "library" ? typeof(EspeakLibraryTextToSpeech) : typeof(EspeakTextToSpeech), app.Services.GetRequiredService<ITextToSpeech>());
+        var admin = app.CreateClient();
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", ParleyAppFactory.AdminKey);
+        var account = await (await admin.PostAsJsonAsync("/v1/accounts", new { name = $"espeak {mode}" })).Content.ReadFromJsonAsync<JsonElement>();
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", account.GetProperty("apiKey").GetString());
+        var call = await CallTests.StartCallAsync(client, await CallTests.SetUpAsync(client));
+
+        var response = await client.PostAsJsonAsync($"/v1/calls/{call}/turns?speak=true", new { transcript = "Is there parking near the restaurant?" });
+
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var turn = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.DoesNotContain("tts", turn.GetProperty("degraded").EnumerateArray().Select(d => d.GetString()));
+        var wav = Convert.FromBase64String(turn.GetProperty("audio").GetProperty("base64").GetString()!);
+        Assert.Equal(16000, WavAudio.SampleRateOf(wav));
+        var samples = WavAudio.ToPcm16(wav, 16000);
+        Assert.True(Math.Sqrt(samples.Average(x => (double)x * x)) > 500, "the answer's audio is nearly silent");
+        // The espeak-ng program, run here for the answer the turn gave: the turn's audio is that speech.
+        var answer = turn.GetProperty("answer").GetString()!;
+        var program = WavAudio.ToPcm16(await new EspeakTextToSpeech(Microsoft.Extensions.Options.Options.Create(new TtsOptions())).SpeakAsync(answer, "", CancellationToken.None), 16000);
+        Assert.InRange(samples.Length, (program.Length * 0.97) - 2400, (program.Length * 1.03) + 2400);
+    }
+
+    [Fact]
+    public void An_unknown_espeak_mode_is_refused_at_start_with_the_setting_named()
+    {
+        using var app = new ParleyAppFactory(api.ConnectionString, new Dictionary<string, string?> { ["Parley:Tts:EspeakMode"] = "daemon" });
+        var e = Assert.ThrowsAny<Microsoft.Extensions.Options.OptionsValidationException>(() => app.Server);
+        Assert.Contains("Parley:Tts:EspeakMode", e.Message, StringComparison.Ordinal);
     }
 }

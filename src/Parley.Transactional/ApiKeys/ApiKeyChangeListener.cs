@@ -65,14 +65,13 @@ public sealed partial class ApiKeyChangeListener : BackgroundService
 
     private async Task ListenAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        // Every account's keys (the prefix set spans tenants): a platform connection, session-level scope.
+        await using var connection = await _dataSource.ForTenant(TenantScope.Platform).OpenConnectionAsync(cancellationToken);
         connection.Notification += (_, e) => Apply(e.Payload);
         await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
         {
             await listen.ExecuteNonQueryAsync(cancellationToken);
         }
-        // Every account's keys: the prefix set spans tenants.
-        await TenantDb.ApplyAsync(connection, TenantScope.Platform, cancellationToken);
         var prefixes = new List<string>();
         await using (var read = new NpgsqlCommand("SELECT prefix FROM api_keys", connection))
         await using (var reader = await read.ExecuteReaderAsync(cancellationToken))

@@ -21,13 +21,16 @@ public sealed class LeastPrivilegeRoleTests(DatabaseFixture db) : IClassFixture<
     public async Task InitializeAsync()
     {
         await using var su = db.CreateSuperuserDataSource();
-        await using var cmd = su.CreateCommand("""
-            INSERT INTO accounts (id, name, plan, language, created_at, updated_at) SELECT unnest($1::uuid[]), $2, 'starter', 'english', now(), now();
-            INSERT INTO knowledge_documents (account_id, id, source, title, content_hash) SELECT unnest($1::uuid[]), gen_random_uuid(), $2, $2, '\x00';
-            """);
-        cmd.Parameters.Add(new() { Value = new[] { _a.Value, _b.Value } });
-        cmd.Parameters.Add(new() { Value = _name });
-        await cmd.ExecuteNonQueryAsync();
+        await using var batch = su.CreateBatch();
+        foreach (var sql in new[]
+        {
+            "INSERT INTO accounts (id, name, plan, language, created_at, updated_at) SELECT unnest($1::uuid[]), $2, 'starter', 'english', now(), now()",
+            "INSERT INTO knowledge_documents (account_id, id, source, title, content_hash) SELECT unnest($1::uuid[]), gen_random_uuid(), $2, $2, '\\x00'",
+        })
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(sql) { Parameters = { new() { Value = new[] { _a.Value, _b.Value } }, new() { Value = _name } } });
+        }
+        await batch.ExecuteNonQueryAsync();
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

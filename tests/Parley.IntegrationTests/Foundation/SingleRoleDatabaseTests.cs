@@ -22,9 +22,12 @@ public sealed class SingleRoleDatabaseTests(DatabaseFixture db) : IClassFixture<
     {
         var role = $"solo_{Guid.NewGuid():N}"[..20];
         await using (var su = db.CreateSuperuserDataSource())
-        await using (var cmd = su.CreateCommand($"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD 'solo-test'; CREATE DATABASE {role} OWNER {role}"))
         {
-            await cmd.ExecuteNonQueryAsync();
+            foreach (var sql in new[] { $"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD 'solo-test'", $"CREATE DATABASE {role} OWNER {role}" })
+            {
+                await using var cmd = su.CreateCommand(sql);
+                await cmd.ExecuteNonQueryAsync();
+            }
         }
         var cs = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Database = role, Username = role, Password = "solo-test" }.ConnectionString;
         // pgvector is not a trusted extension: whoever runs the database creates it, as for any external one.

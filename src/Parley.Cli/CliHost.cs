@@ -26,7 +26,10 @@ internal static class CliHost
             var cluster = ParleyHome.Cluster;
             if (cluster.Exists)
             {
-                builder.Configuration.AddInMemoryCollection([new("ConnectionStrings:Parley", cluster.Info.AppConnectionString)]);
+                builder.Configuration.AddInMemoryCollection([
+                    new("ConnectionStrings:Parley", cluster.Info.AppConnectionString),
+                    new("ConnectionStrings:ParleyOwner", cluster.Info.OwnerConnectionString),
+                ]);
             }
             else if (requireDatabase)
             {

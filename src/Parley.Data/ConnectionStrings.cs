@@ -8,6 +8,9 @@ public static class ConnectionStrings
 {
     public const string UrlVariable = "PARLEY_DATABASE_URL";
 
+    /// <summary>The schema owner's URL, beside <see cref="UrlVariable"/>.</summary>
+    public const string OwnerUrlVariable = "PARLEY_OWNER_DATABASE_URL";
+
     public static string? Resolve(IConfiguration configuration)
     {
         var url = configuration[UrlVariable] ?? Environment.GetEnvironmentVariable(UrlVariable);
@@ -16,6 +19,17 @@ public static class ConnectionStrings
             return FromUrl(url);
         }
         return configuration.GetConnectionString("Parley") ?? configuration[$"{DatabaseOptions.Section}:ConnectionString"];
+    }
+
+    /// <summary>The owner's connection: <c>PARLEY_OWNER_DATABASE_URL</c> or <c>ConnectionStrings:ParleyOwner</c>; null when neither is set.</summary>
+    public static string? ResolveOwner(IConfiguration configuration)
+    {
+        var url = configuration[OwnerUrlVariable] ?? Environment.GetEnvironmentVariable(OwnerUrlVariable);
+        if (!string.IsNullOrWhiteSpace(url))
+        {
+            return FromUrl(url);
+        }
+        return configuration.GetConnectionString("ParleyOwner") is { Length: > 0 } owner ? owner : null;
     }
 
     /// <summary>Accepts <c>postgres://user:pass@host:port/db?sslmode=…</c> or an Npgsql keyword string.</summary>

@@ -17,18 +17,26 @@ public static class DataHostingExtensions
     {
         builder.Services.AddOptions<DatabaseOptions>()
             .BindConfiguration(DatabaseOptions.Section)
-            .PostConfigure<IConfiguration>((o, config) => o.ConnectionString ??= ConnectionStrings.Resolve(config))
+            .PostConfigure<IConfiguration>((o, config) =>
+            {
+                o.ConnectionString ??= ConnectionStrings.Resolve(config);
+                o.OwnerConnectionString ??= ConnectionStrings.ResolveOwner(config);
+            })
             .ValidateDataAnnotations()
             .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString),
                 $"No database configured: set {ConnectionStrings.UrlVariable} or ConnectionStrings:Parley (./parley sets it for the private cluster).")
             .ValidateOnStart();
 
-        builder.Services.AddKeyedSingleton(DataSourceKeys.Transactional, (sp, _) => Build(sp, "parley-tx", vector: false));
-        builder.Services.AddKeyedSingleton(DataSourceKeys.Vector, (sp, _) => Build(sp, "parley-vector", vector: true));
+        builder.Services.AddKeyedSingleton(DataSourceKeys.Platform, (sp, _) =>
+            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value is { HasOwner: true } o
+                ? Build(sp, "parley-platform", vector: true, o.PlatformConnectionString, o.PlatformMaxPoolSize)
+                : sp.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKeys.Transactional));
+        builder.Services.AddKeyedSingleton(DataSourceKeys.Transactional, (sp, _) => Paired(sp, Build(sp, "parley-tx", vector: false)));
+        builder.Services.AddKeyedSingleton(DataSourceKeys.Vector, (sp, _) => Paired(sp, Build(sp, "parley-vector", vector: true)));
         builder.Services.AddKeyedSingleton(DataSourceKeys.VectorRead, (sp, _) =>
             string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ReadConnectionString)
                 ? sp.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKeys.Vector)
-                : BuildRead(sp));
+                : Paired(sp, BuildRead(sp)));
         builder.Services.AddSingleton<ReadRouting>();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<DataMetrics>();
@@ -37,6 +45,16 @@ public static class DataHostingExtensions
         builder.Services.AddScoped<ITenantContext, TenantContext>();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
+    }
+
+    /// <summary>The platform scope of <paramref name="pool"/>'s work goes to the owner's pool, when there is one.</summary>
+    private static NpgsqlDataSource Paired(IServiceProvider sp, NpgsqlDataSource pool)
+    {
+        if (sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.HasOwner)
+        {
+            PlatformDataSources.Pair(pool, sp.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKeys.Platform));
+        }
+        return pool;
     }
 
     /// <summary>Npgsql's multi-host support: prefer a standby, fall back to the primary when none answers.</summary>
@@ -76,13 +94,13 @@ public static class DataHostingExtensions
         csb.Options = $"{csb.Options} -c jit=off -c max_parallel_workers_per_gather=0".Trim();
     }
 
-    private static NpgsqlDataSource Build(IServiceProvider sp, string applicationName, bool vector)
+    private static NpgsqlDataSource Build(IServiceProvider sp, string applicationName, bool vector, string? connectionString = null, int? maxPoolSize = null)
     {
         var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-        var csb = new NpgsqlConnectionStringBuilder(options.ConnectionString)
+        var csb = new NpgsqlConnectionStringBuilder(connectionString ?? options.ConnectionString)
         {
             ApplicationName = applicationName,
-            MaxPoolSize = options.MaxPoolSize,
+            MaxPoolSize = maxPoolSize ?? options.MaxPoolSize,
             ConnectionIdleLifetime = options.IdleLifetimeSeconds,
             Timeout = options.ConnectTimeoutSeconds,
             CommandTimeout = options.CommandTimeoutSeconds,

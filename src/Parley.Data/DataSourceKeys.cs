@@ -12,4 +12,10 @@ public static class DataSourceKeys
 
     /// <summary>Vector reads: the standbys when replicas are configured, else the same pool as <see cref="Vector"/>.</summary>
     public const string VectorRead = "parley-vector-read";
+
+    /// <summary>
+    /// The owner's pool for platform-wide work: the other pools route a platform scope here
+    /// (<see cref="PlatformDataSources"/>); the same pool as <see cref="Transactional"/> when one role does everything.
+    /// </summary>
+    public const string Platform = "parley-platform";
 }

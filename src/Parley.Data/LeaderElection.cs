@@ -18,7 +18,7 @@ public static class LeaderElection
     /// </summary>
     public static async Task<Leadership?> TryLeadAsync(this NpgsqlDataSource dataSource, SingletonJob job, TenantScope scope, CancellationToken cancellationToken)
     {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var connection = await PlatformDataSources.For(dataSource, scope).OpenConnectionAsync(cancellationToken);
         PostgresDistributedLockHandle? handle;
         try
         {

@@ -20,6 +20,12 @@ public sealed record ClusterSettings
     /// <summary>Throwaway test clusters trade durability for speed; the dev cluster keeps it.</summary>
     public bool Durable { get; init; } = true;
 
+    /// <summary>
+    /// The owner role's password when the cluster is created; random when null. Test runs give every
+    /// cluster of the process the same one, so one <c>Parley__Database__OwnerPassword</c> reaches them all.
+    /// </summary>
+    public string? OwnerPassword { get; init; }
+
     /// <summary>Lines appended to postgresql.conf.</summary>
     public IEnumerable<string> ToConfigLines(int port)
     {

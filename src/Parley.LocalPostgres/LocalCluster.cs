@@ -40,6 +40,12 @@ public sealed partial class LocalCluster
             await InitAsync(bin, cancellationToken);
         }
         var info = Info;
+        if (info.OwnerPassword is null)
+        {
+            // A cluster of a Parley from before the owner role: the role is created at bootstrap below.
+            info = info with { OwnerPassword = _settings.OwnerPassword ?? Secret() };
+            await WriteInfoAsync(info, cancellationToken);
+        }
         if (!await IsRunningAsync(cancellationToken))
         {
             if (!IsPortFree(info.Port))
@@ -102,7 +108,7 @@ public sealed partial class LocalCluster
             Directory.Delete(DataDirectory, recursive: true);
         }
         Directory.CreateDirectory(_root);
-        var info = new ClusterInfo(FreePort(), Secret(), Secret());
+        var info = new ClusterInfo(FreePort(), Secret(), Secret(), _settings.OwnerPassword ?? Secret());
         var pwFile = Path.Combine(_root, ".pw");
         await File.WriteAllTextAsync(pwFile, info.SuperuserPassword + "\n", cancellationToken);
         GiveToPostgres(_root);
@@ -142,11 +148,16 @@ public sealed partial class LocalCluster
     }
 
     /// <summary>
-    /// The application role owns its database but is neither superuser nor BYPASSRLS, so row-level
-    /// security applies to it. Extensions need a superuser, so they are created here, not in migrations.
+    /// Two roles, neither superuser nor BYPASSRLS: the owner owns the database and every object in it
+    /// and runs migrations; the application role serves requests, owns nothing and gets only the DML the
+    /// migrator grants it, so row-level security is not a setting it could switch off. A cluster of an
+    /// older Parley, where the application role owned everything, is handed over to the owner here (the
+    /// next migration grants the application role its DML back). Extensions need a superuser, so they are
+    /// created here, not in migrations.
     /// </summary>
     private static async Task BootstrapAsync(ClusterInfo info, CancellationToken cancellationToken)
     {
+        string? owner;
         // Unpooled: a pooled connection from before a restart of this cluster would be dead (found by
         // the primary-restart fault test), and bootstrapping is a one-off anyway.
         await using (var admin = new NpgsqlConnection(info.SuperuserConnectionString("postgres") + ";Pooling=false"))
@@ -155,27 +166,34 @@ public sealed partial class LocalCluster
             await using var cmd = admin.CreateCommand();
             cmd.CommandText = $"""
                 DO $$ BEGIN
+                  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{ClusterInfo.OwnerUser}') THEN
+                    CREATE ROLE {ClusterInfo.OwnerUser} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE PASSWORD '{info.OwnerPassword}';
+                  END IF;
                   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{ClusterInfo.AppUser}') THEN
                     CREATE ROLE {ClusterInfo.AppUser} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE PASSWORD '{info.AppPassword}';
                   END IF;
                 END $$;
-                SELECT 1 FROM pg_database WHERE datname = '{ClusterInfo.Database}';
+                SELECT pg_get_userbyid(datdba)::text FROM pg_database WHERE datname = '{ClusterInfo.Database}';
                 """;
-            var exists = await cmd.ExecuteScalarAsync(cancellationToken) is not null;
-            if (!exists)
+            owner = await cmd.ExecuteScalarAsync(cancellationToken) as string;
+            if (owner is null)
             {
-                cmd.CommandText = $"CREATE DATABASE {ClusterInfo.Database} OWNER {ClusterInfo.AppUser}";
+                cmd.CommandText = $"CREATE DATABASE {ClusterInfo.Database} OWNER {ClusterInfo.OwnerUser}";
                 await cmd.ExecuteNonQueryAsync(cancellationToken);
             }
         }
         await using var db = new NpgsqlConnection(info.SuperuserConnectionString() + ";Pooling=false");
         await db.OpenAsync(cancellationToken);
         await using var ext = db.CreateCommand();
-        ext.CommandText = """
+        ext.CommandText = $"""
             CREATE EXTENSION IF NOT EXISTS vector;
             CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
-            GRANT pg_read_all_stats TO parley;
+            GRANT pg_read_all_stats TO {ClusterInfo.AppUser};
             """;
+        if (owner == ClusterInfo.AppUser)
+        {
+            ext.CommandText += $"REASSIGN OWNED BY {ClusterInfo.AppUser} TO {ClusterInfo.OwnerUser};";
+        }
         await ext.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -21,7 +21,8 @@ public static class TransactionalHostingExtensions
         builder.Services.AddDbContext<ParleyDbContext>((sp, o) => o
             .UseNpgsql(sp.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKeys.Transactional))
             .UseSnakeCaseNamingConvention()
-            .AddInterceptors(new TenantConnectionInterceptor(sp.GetRequiredService<ITenantContext>())));
+            .AddInterceptors(new TenantConnectionInterceptor(
+                sp.GetRequiredService<ITenantContext>(), sp.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKeys.Platform))));
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<DatabaseRoleCheck>();
         builder.Services.AddSingleton<DatabaseStatus>();

@@ -34,7 +34,7 @@ public sealed class OwnCluster : IAsyncDisposable
     public static async Task<OwnCluster> StartAsync(bool durable = false, CancellationToken cancellationToken = default)
     {
         var root = Path.Combine(Path.GetTempPath(), $"parley-own-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
-        var cluster = new LocalCluster(root, new ClusterSettings { Durable = durable, SharedBuffers = "128MB", MaintenanceWorkMem = "128MB", MaxConnections = 120 });
+        var cluster = new LocalCluster(root, new ClusterSettings { Durable = durable, SharedBuffers = "128MB", MaintenanceWorkMem = "128MB", MaxConnections = 120, OwnerPassword = TestPostgres.OwnerPassword });
         var info = await cluster.EnsureStartedAsync(cancellationToken);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
@@ -43,7 +43,7 @@ public sealed class OwnCluster : IAsyncDisposable
                 cluster.DestroyAsync(CancellationToken.None).GetAwaiter().GetResult();
             }
         };
-        var migrator = new DatabaseMigrator(Options.Create(new DatabaseOptions { ConnectionString = info.AppConnectionString }),
+        var migrator = new DatabaseMigrator(Options.Create(new DatabaseOptions { ConnectionString = info.AppConnectionString, OwnerConnectionString = info.OwnerConnectionString }),
             TestPostgres.DefaultSchema, NullLogger<DatabaseMigrator>.Instance);
         await migrator.MigrateAsync(cancellationToken);
         return new OwnCluster(cluster, info);

@@ -17,6 +17,7 @@ public class ParleyAppFactory(string connectionString, IDictionary<string, strin
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Parley", connectionString);
+        builder.UseSetting("ConnectionStrings:ParleyOwner", TestPostgres.Owner(connectionString));
         builder.UseSetting("Parley:AdminKey", AdminKey);
         // Embedding a turn's question had no budget of its own before it became a stage: the suite's
         // turns keep it that way, so that a machine busy with the rest of the suite does not send them

@@ -17,6 +17,21 @@ public sealed class TestPostgres
 {
     public static readonly VectorSchema DefaultSchema = new("all-MiniLM-L6-v2", 384);
 
+    /// <summary>
+    /// The owner role's password on every cluster this test process starts (this one and each
+    /// <see cref="OwnCluster"/>), so the owner's credentials are one pair of settings,
+    /// <c>Parley__Database__OwnerUsername</c> and <c>OwnerPassword</c>, put in this process's environment:
+    /// every host a test builds, and every server process it starts, migrates and does platform work as
+    /// the owner while serving as the application role, as a deployment does.
+    /// </summary>
+    public static readonly string OwnerPassword = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18)).ToLowerInvariant();
+
+    static TestPostgres()
+    {
+        Environment.SetEnvironmentVariable("Parley__Database__OwnerUsername", ClusterInfo.OwnerUser);
+        Environment.SetEnvironmentVariable("Parley__Database__OwnerPassword", OwnerPassword);
+    }
+
     private static readonly Lazy<Task<TestPostgres>> Shared = new(StartAsync);
     private static int s_counter;
 
@@ -37,10 +52,10 @@ public sealed class TestPostgres
     private static async Task<TestPostgres> StartAsync()
     {
         var root = Path.Combine(Path.GetTempPath(), $"parley-test-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
-        var cluster = new LocalCluster(root, new ClusterSettings { Durable = false, SharedBuffers = "256MB", MaintenanceWorkMem = "256MB" });
+        var cluster = new LocalCluster(root, new ClusterSettings { Durable = false, SharedBuffers = "256MB", MaintenanceWorkMem = "256MB", OwnerPassword = OwnerPassword });
         var info = await cluster.EnsureStartedAsync(CancellationToken.None);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.DestroyAsync(CancellationToken.None).GetAwaiter().GetResult();
-        var migrator = new DatabaseMigrator(Options.Create(new DatabaseOptions { ConnectionString = info.AppConnectionString }),
+        var migrator = new DatabaseMigrator(Options.Create(new DatabaseOptions { ConnectionString = info.AppConnectionString, OwnerConnectionString = info.OwnerConnectionString }),
             DefaultSchema, NullLogger<DatabaseMigrator>.Instance);
         await migrator.MigrateAsync(CancellationToken.None);
         NpgsqlConnection.ClearAllPools();
@@ -62,7 +77,7 @@ public sealed class TestPostgres
         {
             await using var conn = new NpgsqlConnection(Info.SuperuserConnectionString("postgres"));
             await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE {ClusterInfo.Database} OWNER {ClusterInfo.AppUser}", conn);
+            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE {ClusterInfo.Database} OWNER {ClusterInfo.OwnerUser}", conn);
             await cmd.ExecuteNonQueryAsync();
         }
         finally
@@ -71,6 +86,10 @@ public sealed class TestPostgres
         }
         return new NpgsqlConnectionStringBuilder(Info.AppConnectionString) { Database = name }.ConnectionString;
     }
+
+    /// <summary>The owner role's connection string to the database of <paramref name="appConnectionString"/> (any cluster of this process).</summary>
+    public static string Owner(string appConnectionString) =>
+        new NpgsqlConnectionStringBuilder(appConnectionString) { Username = ClusterInfo.OwnerUser, Password = OwnerPassword }.ConnectionString;
 
     /// <summary>A superuser connection string to the given database (for catalog checks and fault injection).</summary>
     public string Superuser(string appConnectionString) =>

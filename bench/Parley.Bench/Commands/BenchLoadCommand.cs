@@ -184,6 +184,7 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
             }
             await cluster.EnsureStartedAsync(cancellationToken);
             environment["ConnectionStrings__Parley"] = cluster.Info.AppConnectionString;
+            environment["ConnectionStrings__ParleyOwner"] = cluster.Info.OwnerConnectionString;
             replicas = cluster.Replicas.Count;
             if (replicas > 0)
             {

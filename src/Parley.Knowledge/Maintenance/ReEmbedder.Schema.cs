@@ -58,7 +58,8 @@ public sealed partial class ReEmbedder
         {
             return false;
         }
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        // DDL and the recorded model: the owner's, through the platform scope's pool.
+        await using var conn = await dataSource.ForTenant(TenantScope.Platform).OpenConnectionAsync(cancellationToken);
         if (column != schema.Dimensions)
         {
             await using var cmd = new NpgsqlCommand($"""

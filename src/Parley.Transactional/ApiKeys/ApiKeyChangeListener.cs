@@ -13,7 +13,8 @@ namespace Parley.Transactional.ApiKeys;
 /// for a new key and <c>-sha256hex</c> for a key revoked, re-scoped, re-dated or deleted (migration
 /// <c>ApiKeyExpiryAndNotify</c>). After LISTEN it reads every prefix, so no key created in between
 /// is missed. A lost connection makes the authenticator distrust its caches until the listener is
-/// back. The connection is its own (no pool): a listening session must outlive every request.
+/// back. The connection is its own (no pool): a listening session must outlive every request. It is
+/// the owner's (platform-wide work: the prefixes of every account), as the platform pool's are.
 /// </summary>
 public sealed partial class ApiKeyChangeListener : BackgroundService
 {
@@ -26,7 +27,7 @@ public sealed partial class ApiKeyChangeListener : BackgroundService
 
     public ApiKeyChangeListener(IOptions<DatabaseOptions> options, ApiKeyAuthenticator keys, TimeProvider time, ILogger<ApiKeyChangeListener> logger)
     {
-        var csb = new NpgsqlConnectionStringBuilder(options.Value.ConnectionString)
+        var csb = new NpgsqlConnectionStringBuilder(options.Value.PlatformConnectionString)
         {
             ApplicationName = "parley-listen",
             Pooling = false,
@@ -65,14 +66,13 @@ public sealed partial class ApiKeyChangeListener : BackgroundService
 
     private async Task ListenAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        // Every account's keys (the prefix set spans tenants): a platform connection, session-level scope.
+        await using var connection = await _dataSource.ForTenant(TenantScope.Platform).OpenConnectionAsync(cancellationToken);
         connection.Notification += (_, e) => Apply(e.Payload);
         await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
         {
             await listen.ExecuteNonQueryAsync(cancellationToken);
         }
-        // Every account's keys: the prefix set spans tenants.
-        await TenantDb.ApplyAsync(connection, TenantScope.Platform, cancellationToken);
         var prefixes = new List<string>();
         await using (var read = new NpgsqlCommand("SELECT prefix FROM api_keys", connection))
         await using (var reader = await read.ExecuteReaderAsync(cancellationToken))

@@ -9,6 +9,8 @@ namespace Parley.Transactional.Persistence;
 /// <summary>
 /// Applies the one migration history and checks that the database matches this deployment:
 /// pgvector present and recent enough, and the embedding model and dimension the same as recorded.
+/// It connects as the schema owner (<see cref="DatabaseOptions.PlatformConnectionString"/>) and, when the
+/// server runs as another role, grants that role its DML (<see cref="RuntimeGrants"/>).
 /// </summary>
 public sealed partial class DatabaseMigrator(IOptions<DatabaseOptions> options, VectorSchema schema, ILogger<DatabaseMigrator> logger)
 {
@@ -20,7 +22,7 @@ public sealed partial class DatabaseMigrator(IOptions<DatabaseOptions> options, 
     /// <param name="verifyModel">False only for <c>parley reembed</c>, which runs precisely while the configured model differs.</param>
     public async Task MigrateAsync(bool verifyModel, CancellationToken cancellationToken)
     {
-        var csb = new NpgsqlConnectionStringBuilder(options.Value.ConnectionString)
+        var csb = new NpgsqlConnectionStringBuilder(options.Value.PlatformConnectionString)
         {
             Options = schema.ConnectionOptions,
             ApplicationName = "parley-migrator",
@@ -38,6 +40,10 @@ public sealed partial class DatabaseMigrator(IOptions<DatabaseOptions> options, 
         {
             LogApplying(logger, pending.Count, string.Join(", ", pending));
             await db.Database.MigrateAsync(cancellationToken);
+        }
+        if (options.Value.HasOwner)
+        {
+            await RuntimeGrants.ApplyAsync(csb.ConnectionString, options.Value.ConnectionString!, cancellationToken);
         }
         if (verifyModel)
         {

@@ -4,8 +4,9 @@ namespace Parley.Transactional.Persistence;
 
 /// <summary>
 /// Row-level security for a tenant table, used by every migration that adds one. FORCE applies the
-/// policy to the table's owner too, since Parley's role owns its schema; only a superuser (which the
-/// application never is) bypasses it.
+/// policy to the table's owner too, so platform-wide work (done as the owner) sees every tenant only
+/// when it says so (<c>parley.platform</c>); only a superuser, which Parley refuses to run as, bypasses
+/// it. <c>(SELECT parley_is_platform())</c> is evaluated once per statement (migration PlatformNeedsOwner).
 /// </summary>
 public static class TenantIsolationMigrations
 {
@@ -15,8 +16,8 @@ public static class TenantIsolationMigrations
             ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
             ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
             CREATE POLICY tenant_isolation ON {table}
-              USING ({column} = parley_current_account() OR parley_is_platform())
-              WITH CHECK ({column} = parley_current_account() OR parley_is_platform());
+              USING ({column} = parley_current_account() OR (SELECT parley_is_platform()))
+              WITH CHECK ({column} = parley_current_account() OR (SELECT parley_is_platform()));
             """);
     }
 }

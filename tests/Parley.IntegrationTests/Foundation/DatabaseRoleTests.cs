@@ -5,7 +5,7 @@ using Xunit;
 
 namespace Parley.IntegrationTests.Foundation;
 
-/// <summary>Issue 17 point 3, the part done: the server refuses a role that row-level security does not bind.</summary>
+/// <summary>Issue 17 point 3: the server refuses a role that row-level security does not bind (the rest: <see cref="LeastPrivilegeRoleTests"/>).</summary>
 public sealed class DatabaseRoleTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     private static Exception StartFailure(string connectionString)

@@ -13,12 +13,16 @@ public sealed class TenantDbTests(DatabaseFixture db) : IClassFixture<DatabaseFi
     private readonly AccountId _b = new(Guid.CreateVersion7());
     private readonly string _name = $"tenantdb-{Guid.NewGuid():N}";
 
-    // One physical connection: what one borrower leaves on it, the next one finds.
+    // One physical connection each: what one borrower leaves on it, the next one finds. The platform
+    // scope of _app's work goes to _owner's, as the server's pools send theirs to the owner's pool.
     private NpgsqlDataSource _app = null!;
+    private NpgsqlDataSource _owner = null!;
 
     public async Task InitializeAsync()
     {
         _app = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(db.ConnectionString) { MaxPoolSize = 1 }.ConnectionString);
+        _owner = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(db.OwnerConnectionString) { MaxPoolSize = 1 }.ConnectionString);
+        PlatformDataSources.Pair(_app, _owner);
         await using var su = db.CreateSuperuserDataSource();
         await using var cmd = su.CreateCommand(
             "INSERT INTO accounts (id, name, plan, language, created_at, updated_at) SELECT unnest($1::uuid[]), $2, 'starter', 'english', now(), now()");
@@ -27,7 +31,11 @@ public sealed class TenantDbTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         await cmd.ExecuteNonQueryAsync();
     }
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _owner.DisposeAsync();
+    }
 
     [Fact]
     public async Task A_tenant_batch_reader_starts_at_the_first_command_added_and_sees_only_the_tenants_rows()
@@ -54,6 +62,7 @@ public sealed class TenantDbTests(DatabaseFixture db) : IClassFixture<DatabaseFi
             Assert.Equal(2L, await cmd.ExecuteScalarAsync());
             Assert.Equal(2L, await cmd.ExecuteScalarAsync());
         }
+        Assert.Equal(0L, await CountAsync(_owner));
         Assert.Equal(0L, await CountAsync(_app));
     }
 

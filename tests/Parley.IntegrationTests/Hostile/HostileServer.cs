@@ -38,7 +38,7 @@ public sealed class HostileServer : IAsyncLifetime
         await using (var admin = new NpgsqlConnection(postgres.Info.SuperuserConnectionString("postgres")))
         {
             await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {name} OWNER {ClusterInfo.AppUser}", admin);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name} OWNER {ClusterInfo.OwnerUser}", admin);
             await create.ExecuteNonQueryAsync();
         }
         await using (var db = new NpgsqlConnection(postgres.Info.SuperuserConnectionString(name)))

@@ -13,13 +13,18 @@ internal sealed class DbUrlCommand : Command<DbUrlCommand.Settings>
         [CommandOption("--superuser")]
         public bool Superuser { get; init; }
 
+        /// <summary>The schema owner's connection (migrations, platform-wide work): <c>ConnectionStrings__ParleyOwner</c>.</summary>
+        [CommandOption("--owner")]
+        public bool Owner { get; init; }
+
         [CommandOption("--libpq")]
         public bool Libpq { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var configured = ConnectionStrings.Resolve(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+        var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        var configured = settings.Owner ? ConnectionStrings.ResolveOwner(environment) : ConnectionStrings.Resolve(environment);
         string connectionString;
         if (configured is not null && !settings.Superuser)
         {
@@ -32,7 +37,9 @@ internal sealed class DbUrlCommand : Command<DbUrlCommand.Settings>
             {
                 throw new CliException("No private cluster (run ./parley db start).", CliApp.Failed);
             }
-            connectionString = settings.Superuser ? cluster.Info.SuperuserConnectionString() : cluster.Info.AppConnectionString;
+            connectionString = settings.Superuser ? cluster.Info.SuperuserConnectionString()
+                : settings.Owner ? cluster.Info.OwnerConnectionString
+                : cluster.Info.AppConnectionString;
         }
         Console.WriteLine(settings.Libpq ? ToLibpq(connectionString) : connectionString);
         return CliApp.Ok;

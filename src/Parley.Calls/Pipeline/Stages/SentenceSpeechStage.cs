@@ -4,14 +4,16 @@ namespace Parley.Calls.Pipeline.Stages;
 
 /// <summary>
 /// <c>tts</c> of one sentence of a streamed answer, run by <see cref="TurnStageRunner.RunBesideAsync"/>
-/// beside the turn's flow: one instance a sentence, holding what it heard. Each sentence has the speech
-/// budget of its own and not the turn's: the caller is already hearing the sentence before it.
+/// beside the turn's flow: one instance a sentence, holding what it heard. Each sentence has a speech
+/// budget of its own and not the turn's: the first sentence the speech budget, what the caller waits to
+/// hear anything; a later one that plus <paramref name="slack"/>, the audio already sent and not yet
+/// heard, since it only has to be ready when the caller has heard the sentences before it.
 /// </summary>
-internal sealed class SentenceSpeechStage(ITextToSpeech tts, string sentence) : TurnStage
+internal sealed class SentenceSpeechStage(ITextToSpeech tts, string sentence, TimeSpan slack) : TurnStage
 {
     public override string Name => SpeakStage.StageName;
 
-    public override TimeSpan? Budget(CallOptions options) => TimeSpan.FromMilliseconds(options.TtsBudgetMs);
+    public override TimeSpan? Budget(CallOptions options) => TimeSpan.FromMilliseconds(options.TtsBudgetMs) + slack;
 
     public override bool WithinTurnBudget => false;
 

@@ -11,7 +11,8 @@ namespace Parley.Calls.Pipeline.Stages;
 /// only waits for the last sentence and leaves the audio and the time spent speaking; a sentence not spoken
 /// marks the turn degraded, and the audio of the others is kept.
 /// </summary>
-internal sealed class StreamedSpeechStage(IEnumerable<ITextToSpeech> speech, SpeechCache cache, TurnStageRunner runner) : TurnStage
+internal sealed class StreamedSpeechStage(IEnumerable<ITextToSpeech> speech, SpeechCache cache, TurnStageRunner runner, TimeProvider time)
+    : TurnStage
 {
     private readonly ITextToSpeech? _tts = speech.FirstOrDefault();
 
@@ -49,11 +50,15 @@ internal sealed class StreamedSpeechStage(IEnumerable<ITextToSpeech> speech, Spe
         var elapsed = TimeSpan.Zero;
         var failed = false;
         var index = 0;
+        // When the audio sent so far ends, as the caller hears it (from the first audio on, in real time).
+        long? firstSent = null;
+        var heardUntil = TimeSpan.Zero;
         await foreach (var sentence in sentences.ReadAllAsync(cancellationToken))
         {
             if (!cache.TryGet(tts.Name, turn.Agent.Voice, sentence, out var audio))
             {
-                var stage = new SentenceSpeechStage(tts, sentence);
+                var slack = firstSent is { } sent ? heardUntil - time.GetElapsedTime(sent) : TimeSpan.Zero;
+                var stage = new SentenceSpeechStage(tts, sentence, slack > TimeSpan.Zero ? slack : TimeSpan.Zero);
                 var (result, took) = await runner.RunBesideAsync(stage, turn, cancellationToken);
                 elapsed += took;
                 if (result.Outcome == StageOutcome.Succeeded && stage.Audio is { } said)
@@ -71,6 +76,8 @@ internal sealed class StreamedSpeechStage(IEnumerable<ITextToSpeech> speech, Spe
             {
                 publish(index, sentence, audio);
                 parts.Add(audio);
+                firstSent ??= time.GetTimestamp();
+                heardUntil += WavAudio.DurationOf(audio);
             }
             index++;
         }

@@ -30,6 +30,9 @@ internal static class BenchApp
         b.AddCommand<BenchFollowUpsCommand>("followups")
             .WithDescription("Two-turn dialogues as real calls over the demo knowledge and the Debian Reference: "
                 + "hit@3 of the follow-up with and without the rewrite, the rewrite's p50/p99.");
+        b.AddCommand<BenchVapiCommand>("vapi")
+            .WithDescription("Signed Vapi knowledge-base requests over HTTP on loopback at a set concurrency: "
+                + "p50/p95/p99 at the client.");
         b.AddCommand<BenchLoadCommand>("load")
             .WithDescription("Concurrent simulated calls over HTTP on loopback: throughput, errors, "
                 + "p50/p95/p99 per stage.");

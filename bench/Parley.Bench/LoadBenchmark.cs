@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -9,7 +11,8 @@ namespace Parley.Bench;
 /// <param name="Think">Pause between a caller's turns (0: the next turn as soon as the answer is in).</param>
 /// <param name="Speak">Ask for speech (espeak-ng) on every turn, as a phone line does.</param>
 /// <param name="Unique">Vary every question so the semantic answer cache rarely answers (measures search and answer, not the cache).</param>
-public sealed record LoadOptions(int Calls, TimeSpan Duration, int TurnsPerCall, TimeSpan Think, bool Speak, bool Unique);
+/// <param name="Stream">Ask for streamed turns (<c>Accept: text/event-stream</c>) and time the first piece and the first audio as they arrive.</param>
+public sealed record LoadOptions(int Calls, TimeSpan Duration, int TurnsPerCall, TimeSpan Think, bool Speak, bool Unique, bool Stream = false);
 
 /// <summary>Progress while the load runs.</summary>
 public sealed record LoadProgress(TimeSpan Elapsed, int Turns, int Errors, int CallsCompleted, double TurnsPerSecond, double P95Ms);
@@ -34,6 +37,12 @@ public sealed record LoadResult(
     public double BenchCpuSeconds { get; init; }
 
     public double BenchCpuShare { get; init; }
+
+    /// <summary>Streamed turns: from sending the turn to reading its first <c>answer</c> event, at the client; null when not streaming.</summary>
+    public LatencySummary? FirstTokenMs { get; init; }
+
+    /// <summary>Streamed turns: from sending the turn to reading its first <c>audio</c> event (what the caller waits to hear something); null when not streaming.</summary>
+    public LatencySummary? FirstAudioMs { get; init; }
 }
 
 /// <summary>
@@ -58,6 +67,8 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
 
     private readonly ConcurrentQueue<(double ClientMs, double[] Stages, bool Cached, bool Degraded, long At)> _turns = new();
     private readonly ConcurrentQueue<double> _callSetup = new();
+    private readonly ConcurrentQueue<double> _firstToken = new();
+    private readonly ConcurrentQueue<double> _firstAudio = new();
     private readonly ConcurrentDictionary<string, int> _errors = new();
     private int _callsStarted;
     private int _callsCompleted;
@@ -91,6 +102,8 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
             LatencySummary.Of(turns.Select(t => t.ClientMs).ToList()), LatencySummary.Of(_callSetup.ToList()))
         {
             RefusedCalls = _refused,
+            FirstTokenMs = options.Stream ? LatencySummary.Of(_firstToken.ToList()) : null,
+            FirstAudioMs = options.Stream ? LatencySummary.Of(_firstAudio.ToList()) : null,
             BenchCpuSeconds = Math.Round(cpuSeconds, 2),
             BenchCpuShare = Math.Round(cpuSeconds / (elapsed * Environment.ProcessorCount), 3),
         };
@@ -139,7 +152,10 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
             {
                 var question = Question(random, line, turn);
                 var sent = Stopwatch.GetTimestamp();
-                var answer = await SendAsync(() => client.PostAsJsonAsync($"/v1/calls/{id}/turns?speak={(options.Speak ? "true" : "false")}", new { transcript = question }, cancellationToken), "turn", cancellationToken);
+                var path = $"/v1/calls/{id}/turns?speak={(options.Speak ? "true" : "false")}";
+                var answer = options.Stream
+                    ? await StreamTurnAsync(path, question, sent, cancellationToken)
+                    : await SendAsync(() => client.PostAsJsonAsync(path, new { transcript = question }, cancellationToken), "turn", cancellationToken);
                 if (answer is not { } a)
                 {
                     continue;
@@ -200,6 +216,63 @@ public sealed class LoadBenchmark(HttpClient client, Guid agentId, LoadOptions o
         catch (HttpRequestException e)
         {
             _errors.AddOrUpdate($"{what} {e.HttpRequestError}", 1, (_, n) => n + 1);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A streamed turn: its events read as they arrive, the first <c>answer</c> and <c>audio</c> timed from
+    /// <paramref name="sent"/>; gives <c>done</c>'s data (the turn as the JSON answer tells it), or null on a failure (counted).
+    /// </summary>
+    private async Task<JsonElement?> StreamTurnAsync(string path, string question, long sent, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(new { transcript = question }) };
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                _errors.AddOrUpdate($"turn {(int)response.StatusCode}", 1, (_, n) => n + 1);
+                return null;
+            }
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            double? token = null, audio = null;
+            await foreach (var e in SseParser.Create(body).EnumerateAsync(cancellationToken))
+            {
+                switch (e.EventType)
+                {
+                    case "answer":
+                        token ??= Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+                        break;
+                    case "audio":
+                        audio ??= Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+                        break;
+                    case "done":
+                        // Counted with the turn only: a stream that fails later leaves no first-audio figure behind.
+                        if (token is { } t)
+                        {
+                            _firstToken.Enqueue(t);
+                        }
+                        if (audio is { } a)
+                        {
+                            _firstAudio.Enqueue(a);
+                        }
+                        return JsonDocument.Parse(e.Data).RootElement.Clone();
+                    case "error":
+                        _errors.AddOrUpdate("turn error event", 1, (_, n) => n + 1);
+                        return null;
+                }
+            }
+            _errors.AddOrUpdate("turn stream cut short", 1, (_, n) => n + 1);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            _errors.AddOrUpdate("turn timeout", 1, (_, n) => n + 1);
+        }
+        catch (HttpRequestException e)
+        {
+            _errors.AddOrUpdate($"turn {e.HttpRequestError}", 1, (_, n) => n + 1);
         }
         return null;
     }

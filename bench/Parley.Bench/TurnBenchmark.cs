@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -42,7 +43,9 @@ public sealed class TurnBenchmark(IServiceProvider services)
 
     private static readonly string[] Openers = ["", "Hi, ", "Hello there. ", "Quick question: ", "Sorry, one more thing. ", "Good evening! "];
 
-    public async Task<Dictionary<string, object>> RunAsync(string knowledgeFolder, int turns, int concurrency, bool speak, bool keep, CancellationToken cancellationToken)
+    /// <param name="stream">Streamed turns (<see cref="CallOrchestrator.StreamTurnAsync"/>): speech sentence by sentence, and the time to the first audio.</param>
+    public async Task<Dictionary<string, object>> RunAsync(
+        string knowledgeFolder, int turns, int concurrency, bool speak, bool keep, bool stream, CancellationToken cancellationToken)
     {
         var files = Directory.EnumerateFiles(knowledgeFolder, "*.md").Order(StringComparer.Ordinal).ToList();
         var account = AccountId.New();
@@ -50,6 +53,8 @@ public sealed class TurnBenchmark(IServiceProvider services)
         var records = new ConcurrentBag<TurnResult>();
         // What the caller waits, which the turn's own timings end before: queueing its call-log record comes after them.
         var waits = new ConcurrentBag<(TurnResult Turn, double Ms)>();
+        // A streamed turn's first audio as its consumer reads it off the event channel, from the moment the turn was asked.
+        var heard = new ConcurrentBag<double>();
         double wallSeconds = 0;
         try
         {
@@ -85,7 +90,9 @@ public sealed class TurnBenchmark(IServiceProvider services)
                         foreach (var q in questions)
                         {
                             var asked = Stopwatch.GetTimestamp();
-                            var turn = await orchestrator.TakeTurnAsync(call.Id, q, speak, ct);
+                            var turn = stream
+                                ? await StreamedTurnAsync(orchestrator, call.Id, q, speak, asked, heard, ct)
+                                : await orchestrator.TakeTurnAsync(call.Id, q, speak, ct);
                             waits.Add((turn, Stopwatch.GetElapsedTime(asked).TotalMilliseconds));
                             records.Add(turn);
                             progress.Increment(1);
@@ -107,7 +114,36 @@ public sealed class TurnBenchmark(IServiceProvider services)
         var stages = (Dictionary<string, LatencySummary>)result["stages"];
         stages["callerWait"] = LatencySummary.Of(waits.Select(w => w.Ms).ToArray());
         stages["afterTimings"] = LatencySummary.Of(waits.Select(w => Math.Max(0, w.Ms - w.Turn.Timings.TotalMs)).ToArray());
+        result["streamed"] = stream;
+        if (stream)
+        {
+            stages["firstToken"] = LatencySummary.Of(records.Where(t => t.Timings.FirstTokenMs is not null).Select(t => t.Timings.FirstTokenMs!.Value).ToArray());
+            stages["firstAudio"] = LatencySummary.Of(records.Where(t => t.Timings.FirstAudioMs is not null).Select(t => t.Timings.FirstAudioMs!.Value).ToArray());
+            stages["callerFirstAudio"] = LatencySummary.Of(heard.ToArray());
+            result["firstAudioMs"] = stages["firstAudio"];
+            // First audio counts the turns that spoke; the others had no sentence spoken in its budget.
+            result["turnsWithAudio"] = stages["firstAudio"].Count;
+        }
         return result;
+    }
+
+    /// <summary>A streamed turn, its events read as a client of the pipeline reads them; the first audio's wait is kept.</summary>
+    private static async Task<TurnResult> StreamedTurnAsync(
+        CallOrchestrator orchestrator, Guid callId, string question, bool speak, long asked, ConcurrentBag<double> heard, CancellationToken ct)
+    {
+        var events = Channel.CreateUnbounded<TurnEvent>(new UnboundedChannelOptions { SingleReader = true });
+        var turn = orchestrator.StreamTurnAsync(callId, question, null, speak, events.Writer, ct);
+        _ = turn.ContinueWith(_ => events.Writer.TryComplete(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        var first = true;
+        await foreach (var e in events.Reader.ReadAllAsync(ct))
+        {
+            if (first && e is TurnEvent.Audio)
+            {
+                heard.Add(Stopwatch.GetElapsedTime(asked).TotalMilliseconds);
+                first = false;
+            }
+        }
+        return await turn;
     }
 
     private Dictionary<string, object> Summarise(List<TurnResult> turns, int concurrency, bool speak, double wallSeconds, AccountId? kept)

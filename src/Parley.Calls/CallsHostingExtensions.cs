@@ -113,6 +113,7 @@ public static class CallsHostingExtensions
         builder.Services.AddSingleton<AnswerStage>();
         builder.Services.AddSingleton<SpeechCacheStage>();
         builder.Services.AddSingleton<SpeakStage>();
+        builder.Services.AddSingleton<StreamedSpeechStage>();
         builder.Services.AddSingleton<LogStage>();
         builder.Services.AddSingleton<TurnStages>();
         builder.Services.AddSingleton<TurnStageRunner>();

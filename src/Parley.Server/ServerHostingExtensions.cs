@@ -39,9 +39,10 @@ public static class ServerHostingExtensions
         builder.Services.AddSingleton<Calls.CallAdmission>();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddScoped<OpenAi.ChatCompletionStream>();
+        builder.Services.AddScoped<Calls.TurnEventStream>();
         // The largest body any endpoint takes (a document upload); each endpoint has its own, lower limit (BodyLimitMiddleware).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
-        builder.Services.AddOpenApi(o => o.AddOperationTransformer(OpenAi.EventStreamResponse.DescribeAsync));
+        builder.Services.AddOpenApi(o => o.AddOperationTransformer(Streaming.EventStreamResponse.DescribeAsync));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         return builder;
     }

@@ -10,7 +10,7 @@ using Spectre.Console.Cli;
 namespace Parley.Bench.Commands;
 
 /// <summary>
-/// <c>parley bench load [--calls N] [--seconds S] [--turns N] [--think-ms MS] [--no-speak] [--unique]
+/// <c>parley bench load [--calls N] [--seconds S] [--turns N] [--think-ms MS] [--no-speak] [--unique] [--stream]
 /// [--url URL (--key KEY --agent ID | --admin-key KEY)] [--json FILE]</c>: concurrent simulated calls over
 /// HTTP against a real server on loopback, started here (on the private cluster, with its standbys) unless
 /// <c>--url</c> names one.
@@ -36,6 +36,10 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
 
         [CommandOption("--unique")]
         public bool Unique { get; init; }
+
+        /// <summary>Streamed turns (<c>Accept: text/event-stream</c>): adds the time to the first piece and to the first audio.</summary>
+        [CommandOption("--stream")]
+        public bool Stream { get; init; }
 
         [CommandOption("--url <URL>")]
         public string? Url { get; init; }
@@ -107,7 +111,8 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
                 Timeout = TimeSpan.FromSeconds(30),
             };
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tenant.ApiKey);
-            var options = new LoadOptions(settings.Calls, TimeSpan.FromSeconds(settings.Seconds), settings.Turns, TimeSpan.FromMilliseconds(settings.ThinkMs), !settings.NoSpeak, settings.Unique);
+            var options = new LoadOptions(settings.Calls, TimeSpan.FromSeconds(settings.Seconds), settings.Turns, TimeSpan.FromMilliseconds(settings.ThinkMs), !settings.NoSpeak, settings.Unique,
+                settings.Stream);
             // One short call first, not counted: the first turn of a process loads the model and the speech engine.
             await new LoadBenchmark(http, tenant.AgentId, options with { Calls = 1, Duration = TimeSpan.FromSeconds(1), TurnsPerCall = 2, Think = TimeSpan.Zero }).RunAsync(null, cancellationToken);
 
@@ -141,7 +146,7 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
             $"  [{p.Elapsed.TotalSeconds,4:F0} s] {p.Turns} turns ({p.TurnsPerSecond:F1}/s), {p.Errors} errors, {p.CallsCompleted} calls done, p95 {p.P95Ms:F0} ms (last 5 s)"));
     }
 
-    private static Uri LoopbackOnly(string url)
+    internal static Uri LoopbackOnly(string url)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
@@ -231,7 +236,7 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
     {
         var sb = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        sb.AppendLine(inv, $"\n## Load: {r.Calls} concurrent calls, {r.Seconds:F0} s, {r.TurnsPerCall} turns a call, speech {(r.Speak ? "on" : "off")}{(r.Unique ? ", varied questions" : "")}{(r.Replicas is { } n ? $", {n} read replica(s)" : "")}\n");
+        sb.AppendLine(inv, $"\n## Load: {r.Calls} concurrent calls, {r.Seconds:F0} s, {r.TurnsPerCall} turns a call, speech {(r.Speak ? "on" : "off")}{(r.Unique ? ", varied questions" : "")}{(r.FirstAudioMs is null ? "" : ", streamed")}{(r.Replicas is { } n ? $", {n} read replica(s)" : "")}\n");
         sb.AppendLine("| figure | value |");
         sb.AppendLine("|---|---|");
         sb.AppendLine(inv, $"| turns answered | {r.Turns} in {r.ElapsedSeconds:F1} s: **{r.TurnsPerSecond:F1} turns/s** |");
@@ -253,6 +258,10 @@ internal sealed class BenchLoadCommand : AsyncCommand<BenchLoadCommand.Settings>
             ("embed", r.Stages["embedMs"]), ("search", r.Stages["searchMs"]), ("answer (llm)", r.Stages["llmMs"]), ("speech (tts)", r.Stages["ttsMs"]),
             ("turn, at the server", r.Stages["totalMs"]), ("turn, end to end (client)", r.EndToEndMs), ("call setup (client)", r.CallSetupMs),
         ];
+        if (r.FirstTokenMs is { } token && r.FirstAudioMs is { } audio)
+        {
+            rows = [.. rows, ("first piece of the answer (client, streamed)", token), ("**first audio (client, streamed)**", audio)];
+        }
         foreach (var (name, s) in rows)
         {
             sb.AppendLine(inv, $"| {name} | {s.P50Ms:F1} | {s.P95Ms:F1} | {s.P99Ms:F1} | {s.MeanMs:F1} |");

@@ -8,8 +8,9 @@ using Spectre.Console.Cli;
 namespace Parley.Bench.Commands;
 
 /// <summary>
-/// <c>parley bench turn [--turns N] [--concurrency N] [--no-speak] [--knowledge DIR] [--keep] [--json FILE]</c>:
-/// whole phone turns in process with the configured providers, per-stage percentiles.
+/// <c>parley bench turn [--turns N] [--concurrency N] [--no-speak] [--stream] [--knowledge DIR] [--keep] [--json FILE]</c>:
+/// whole phone turns in process with the configured providers, per-stage percentiles; with <c>--stream</c>, streamed
+/// turns and the time to the first audio.
 /// </summary>
 internal sealed class BenchTurnCommand : AsyncCommand<BenchTurnCommand.Settings>
 {
@@ -29,6 +30,10 @@ internal sealed class BenchTurnCommand : AsyncCommand<BenchTurnCommand.Settings>
 
         [CommandOption("--keep")]
         public bool Keep { get; init; }
+
+        /// <summary>Streamed turns: the answer in pieces, speech sentence by sentence, time to the first audio.</summary>
+        [CommandOption("--stream")]
+        public bool Stream { get; init; }
 
 
         public override Spectre.Console.ValidationResult Validate() =>
@@ -51,7 +56,7 @@ internal sealed class BenchTurnCommand : AsyncCommand<BenchTurnCommand.Settings>
         Dictionary<string, object> result;
         try
         {
-            result = await new TurnBenchmark(host.Services).RunAsync(settings.Knowledge, settings.Turns, settings.Concurrency, !settings.NoSpeak, settings.Keep, cancellationToken);
+            result = await new TurnBenchmark(host.Services).RunAsync(settings.Knowledge, settings.Turns, settings.Concurrency, !settings.NoSpeak, settings.Keep, settings.Stream, cancellationToken);
         }
         finally
         {
@@ -64,17 +69,24 @@ internal sealed class BenchTurnCommand : AsyncCommand<BenchTurnCommand.Settings>
     private static string Markdown(Dictionary<string, object> r)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"\n## Turns: {r["turns"]} at concurrency {r["concurrency"]} (llm {r["llm"]}, tts {r["tts"]}, text in)\n");
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"\n## Turns: {r["turns"]} at concurrency {r["concurrency"]} (llm {r["llm"]}, tts {r["tts"]}, text in{((bool)r["streamed"] ? ", streamed" : "")})\n");
         sb.AppendLine("| stage | p50 ms | p95 ms | p99 ms | mean ms | turns |");
         sb.AppendLine("|---|---|---|---|---|---|");
         foreach (var (stage, s) in (Dictionary<string, LatencySummary>)r["stages"])
         {
             var label = stage switch { "search" => "search (uncached turns)", "llm" => "llm (uncached turns)", "totalUncached" => "total, answer cache miss", "totalCached" => "total, answer cache hit",
-                "callerWait" => "caller's wait (the call, end to end)", "afterTimings" => "after the timings (call-log record queued)", _ => stage };
+                "callerWait" => "caller's wait (the call, end to end)", "afterTimings" => "after the timings (call-log record queued)",
+                "firstToken" => "first piece of the answer sent", "firstAudio" => "**first audio sent** (the turn's firstAudioMs)",
+                "callerFirstAudio" => "first audio read by the caller", _ => stage };
             sb.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {s.P50Ms:F2} | {s.P95Ms:F2} | {s.P99Ms:F2} | {s.MeanMs:F2} | {s.Count} |");
         }
         var degraded = (Dictionary<string, int>)r["degraded"];
         sb.AppendLine();
+        if (r.TryGetValue("turnsWithAudio", out var spoke))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"Streamed: {spoke} of {r["turns"]} turns had audio (the first-audio rows count those).");
+        }
         sb.AppendLine(CultureInfo.InvariantCulture, $"Answer-cache hits: {r["answerCacheHits"]}. Degraded: {(degraded.Count == 0 ? "none" : string.Join(", ", degraded.Select(d => $"{d.Key} {d.Value}")))}. Within the {r["turnBudgetMs"]} ms turn budget: {(double)r["withinTurnBudget"]:P1}. Throughput: {r["turnsPerSecond"]} turns/s.");
         return sb.ToString();
     }

@@ -160,6 +160,10 @@ public static class WavAudio
     /// <summary>Any WAV re-encoded as 16-bit mono PCM at <paramref name="sampleRate"/> (always decoded and encoded again, even when it already is).</summary>
     public static byte[] Resample(ReadOnlySpan<byte> wav, int sampleRate) => ToWav(ToPcm16(wav, sampleRate), sampleRate);
 
+    /// <summary>How long a 16-bit mono WAV plays (its bytes after the 44-byte header; zero when it is not a WAV).</summary>
+    public static TimeSpan DurationOf(ReadOnlySpan<byte> wav) =>
+        SampleRateOf(wav) is > 0 and var rate && wav.Length > 44 ? TimeSpan.FromSeconds((wav.Length - 44) / 2.0 / rate) : TimeSpan.Zero;
+
     /// <summary>The sample rate a WAV header declares (0 when it is not a WAV).</summary>
     public static int SampleRateOf(ReadOnlySpan<byte> wav) =>
         wav.Length >= 28 && wav[..4].SequenceEqual("RIFF"u8) ? BitConverter.ToInt32(wav.Slice(24, 4)) : 0;

@@ -47,7 +47,7 @@ public sealed class CallOrchestrator
 
     /// <summary>A text turn: the caller's words, already transcribed.</summary>
     public Task<TurnResult> TakeTurnAsync(Guid callId, string? transcript, bool speak, CancellationToken cancellationToken) =>
-        TakeTurnAsync(callId, transcript, null, speak, null, cancellationToken);
+        TakeTurnAsync(callId, transcript, null, speak, null, null, cancellationToken);
 
     /// <summary>
     /// A text turn whose answer is also published piece by piece into <paramref name="answerDeltas"/>
@@ -56,7 +56,19 @@ public sealed class CallOrchestrator
     /// </summary>
     public Task<TurnResult> TakeStreamedTurnAsync(
         Guid callId, string? transcript, ChannelWriter<string> answerDeltas, CancellationToken cancellationToken) =>
-        TakeTurnAsync(callId, transcript, null, speak: false, answerDeltas, cancellationToken);
+        TakeTurnAsync(callId, transcript, null, speak: false, answerDeltas, null, cancellationToken);
+
+    /// <summary>
+    /// A turn (text, or a WAV of the utterance when <paramref name="wav"/> is given) told as it happens into
+    /// <paramref name="events"/> (<see cref="TurnEvent"/>): the transcript, the sources, the answer's pieces,
+    /// and with <paramref name="speak"/> each sentence's audio as soon as it is spoken, the first while the
+    /// rest is generated. It is logged as any turn, and its timings add <c>firstTokenMs</c> and
+    /// <c>firstAudioMs</c>. Bad input, an unknown or ended call fail before the first event; the caller
+    /// completes <paramref name="events"/>.
+    /// </summary>
+    public Task<TurnResult> StreamTurnAsync(
+        Guid callId, string? transcript, ReadOnlyMemory<byte>? wav, bool speak, ChannelWriter<TurnEvent> events, CancellationToken cancellationToken) =>
+        TakeTurnAsync(callId, transcript, wav, speak, null, events, cancellationToken);
 
     /// <summary>
     /// An audio turn: a WAV of the caller's utterance goes through the configured recogniser first
@@ -65,17 +77,36 @@ public sealed class CallOrchestrator
     /// server that takes text turns only, is bad input.
     /// </summary>
     public Task<TurnResult> TakeAudioTurnAsync(Guid callId, ReadOnlyMemory<byte> wav, bool speak, CancellationToken cancellationToken) =>
-        TakeTurnAsync(callId, null, wav, speak, null, cancellationToken);
+        TakeTurnAsync(callId, null, wav, speak, null, null, cancellationToken);
 
     private async Task<TurnResult> TakeTurnAsync(
         Guid callId, string? transcript, ReadOnlyMemory<byte>? recording, bool speak, ChannelWriter<string>? answerDeltas,
-        CancellationToken cancellationToken)
+        ChannelWriter<TurnEvent>? events, CancellationToken cancellationToken)
     {
-        using var turn = await BeginAsync(callId, transcript, recording, speak, answerDeltas, cancellationToken);
+        using var turn = await BeginAsync(callId, transcript, recording, speak, answerDeltas, events, cancellationToken);
         var s = _stages;
-        foreach (var stage in (TurnStage[])[s.Recognise, s.Rewrite, s.Embed, s.AnswerCache, s.Search, s.Answer, s.SpeechCache, s.Speak, s.Log])
+        turn.Stream?.Start(turn, s.StreamedSpeech, cancellationToken);
+        foreach (var stage in (TurnStage[])[s.Recognise, s.Rewrite, s.Embed, s.AnswerCache, s.Search, s.Answer, s.SpeechCache, s.Speak,
+                     s.StreamedSpeech, s.Log])
         {
             await _runner.RunAsync(stage, turn, cancellationToken);
+            if (turn.Stream is not { } stream)
+            {
+                continue;
+            }
+            // Each event goes out as soon as what it tells is settled, whether the stage ran or stood aside.
+            if (stage == s.Rewrite)
+            {
+                stream.Transcript(turn);
+            }
+            else if (stage == s.Search)
+            {
+                stream.Sources(turn);
+            }
+            else if (stage == s.Answer)
+            {
+                await stream.CompleteAnswerAsync(turn);
+            }
         }
         return turn.Result!;
     }
@@ -87,7 +118,7 @@ public sealed class CallOrchestrator
     /// </summary>
     private async Task<TurnContext> BeginAsync(
         Guid callId, string? transcript, ReadOnlyMemory<byte>? recording, bool speak, ChannelWriter<string>? answerDeltas,
-        CancellationToken cancellationToken)
+        ChannelWriter<TurnEvent>? events, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var utterance = recording is { } wav ? _stages.Recognise.Decode(wav) : null;
@@ -107,13 +138,15 @@ public sealed class CallOrchestrator
             throw call.Status == CallStatus.Ended ? new ConflictException("This call has ended.") : new NotFoundException("Call");
         }
         var agent = await _agents.GetAsync(slot.AgentId, cancellationToken);
+        var stream = events is null ? null : new TurnStream(events);
         return new TurnContext(callId, account, agent, _options.Value, speak, started, _time)
         {
             Ordinal = slot.Ordinal,
             History = slot.Recent,
             Utterance = utterance,
             Transcript = utterance is null ? transcript : null,
-            AnswerDeltas = answerDeltas,
+            AnswerDeltas = stream?.AnswerDeltas ?? answerDeltas,
+            Stream = stream,
         };
     }
 }

@@ -45,6 +45,9 @@ internal sealed class TurnContext(
     /// </summary>
     public ChannelWriter<string>? AnswerDeltas { get; init; }
 
+    /// <summary>A streamed turn's events, sentences and speech (<see cref="CallOrchestrator.StreamTurnAsync"/>); null otherwise.</summary>
+    public TurnStream? Stream { get; init; }
+
     /// <summary>What the caller said: sent as text, or heard by the recogniser (null when it heard nothing).</summary>
     public string? Transcript { get; set; }
 
@@ -69,6 +72,11 @@ internal sealed class TurnContext(
     public double RelevanceFloor { get; set; } = agent.MinSimilarity;
 
     public string? Answer { get; set; }
+
+    /// <summary>The passages the answer may use and cites: those at or above <see cref="RelevanceFloor"/>.</summary>
+    public IReadOnlyList<SearchHit> UsedPassages => Passages.Where(p => p.Similarity >= RelevanceFloor).ToList();
+
+    public IReadOnlyList<TurnSource> Sources() => UsedPassages.Select(p => new TurnSource(p.ChunkId, p.Title, p.Similarity)).ToList();
 
     /// <summary>Billable tokens, as the stage that produced the answer reported them.</summary>
     public AnswerUsage? Usage { get; set; }
@@ -108,6 +116,7 @@ internal sealed class TurnContext(
 
     public void Dispose()
     {
+        Stream?.Dispose();
         _turnBudget?.Dispose();
         _turnTimer?.Dispose();
     }

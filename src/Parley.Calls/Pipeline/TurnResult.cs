@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Parley.Domain.Knowledge;
 
 namespace Parley.Calls.Pipeline;
@@ -6,6 +7,17 @@ public sealed record TurnTimings(double AsrMs, double EmbedMs, double SearchMs, 
 {
     /// <summary>The follow-up rewrite (stage <c>rewrite</c>, in process); 0 when it did not run.</summary>
     public double RewriteMs { get; init; }
+
+    /// <summary>A streamed turn's first piece of the answer sent, in milliseconds from the request; absent from an answer given whole.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? FirstTokenMs { get; init; }
+
+    /// <summary>
+    /// A streamed turn's first sentence of audio sent, from the request: what the caller waits before hearing
+    /// anything. Absent when nothing was spoken, and from an answer given whole.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? FirstAudioMs { get; init; }
 }
 
 public sealed record TurnSource(Guid ChunkId, string Title, double Similarity);

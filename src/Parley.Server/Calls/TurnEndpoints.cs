@@ -6,6 +6,7 @@ using Parley.Domain;
 using Parley.Server.Auth;
 using Parley.Transactional.ApiKeys;
 using Parley.Server.Errors;
+using Parley.Server.Streaming;
 
 namespace Parley.Server.Calls;
 
@@ -32,13 +33,21 @@ internal static class TurnEndpoints
     public static IEndpointRouteBuilder MapTurnEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/calls").RequireTenant().RequireScope(ApiKeyScopes.Calls).WithCrudProblems().WithTags("Calls");
-        group.MapPost("/{id:guid}/turns", TakeTurnAsync).DisableAntiforgery().WithBodyLimit(WavAudio.MaxBytes + (64 * 1024));
+        group.MapPost("/{id:guid}/turns", TakeTurnAsync).DisableAntiforgery().WithBodyLimit(WavAudio.MaxBytes + (64 * 1024))
+            .Produces<TurnAnswerResponse>(StatusCodes.Status200OK, "application/json")
+            .WithMetadata(new EventStreamResponse(typeof(TurnStreamWire.TranscriptData), typeof(TurnStreamWire.SourcesData),
+                typeof(TurnStreamWire.AnswerData), typeof(TurnStreamWire.AudioData), typeof(TurnAnswerResponse), typeof(TurnStreamWire.ErrorData)));
         return app;
     }
 
-    private static async Task<Results<Ok<TurnAnswerResponse>, ProblemHttpResult>> TakeTurnAsync(
-        Guid id, HttpRequest http, bool? speak, CallOrchestrator orchestrator, CancellationToken ct)
+    /// <summary>
+    /// With <c>Accept: text/event-stream</c> the turn is told as it happens (<see cref="TurnEventStream"/>);
+    /// otherwise it answers once, whole.
+    /// </summary>
+    private static async Task<Results<Ok<TurnAnswerResponse>, EmptyHttpResult, ProblemHttpResult>> TakeTurnAsync(
+        Guid id, HttpRequest http, bool? speak, CallOrchestrator orchestrator, TurnEventStream stream, CancellationToken ct)
     {
+        var streamed = ServerSentEvents.Wanted(http);
         string? transcript;
         if (http.HasFormContentType)
         {
@@ -52,6 +61,11 @@ internal static class TurnEndpoints
                 }
                 using var wav = new MemoryStream((int)audio.Length);
                 await audio.CopyToAsync(wav, ct);
+                if (streamed)
+                {
+                    await stream.WriteAsync(http.HttpContext, id, null, wav.ToArray(), speak ?? true, ct);
+                    return TypedResults.Empty;
+                }
                 return Answer(await orchestrator.TakeAudioTurnAsync(id, wav.ToArray(), speak ?? true, ct));
             }
             transcript = form["transcript"];
@@ -65,14 +79,22 @@ internal static class TurnEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
                 title: "Unsupported media type", detail: "Send application/json {\"transcript\": \"…\"}.");
         }
+        if (streamed)
+        {
+            await stream.WriteAsync(http.HttpContext, id, transcript, null, speak ?? true, ct);
+            return TypedResults.Empty;
+        }
         return Answer(await orchestrator.TakeTurnAsync(id, transcript, speak ?? true, ct));
     }
 
-    private static Ok<TurnAnswerResponse> Answer(TurnResult turn)
+    private static Ok<TurnAnswerResponse> Answer(TurnResult turn) => TypedResults.Ok(Describe(turn, withAudio: true));
+
+    /// <summary>The turn as its answer tells it; a streamed turn's <c>done</c> leaves the audio out (each sentence's went out on its own).</summary>
+    internal static TurnAnswerResponse Describe(TurnResult turn, bool withAudio)
     {
-        var audio = turn.Audio is null ? null
+        var audio = turn.Audio is null || !withAudio ? null
             : new TurnAudio("wav", WavAudio.SampleRateOf(turn.Audio), Convert.ToBase64String(turn.Audio));
-        return TypedResults.Ok(new TurnAnswerResponse(
-            turn.TurnId, turn.Transcript, turn.Answer, turn.Sources, audio, turn.Timings, turn.Cached, turn.Degraded, turn.StandaloneQuery));
+        return new TurnAnswerResponse(
+            turn.TurnId, turn.Transcript, turn.Answer, turn.Sources, audio, turn.Timings, turn.Cached, turn.Degraded, turn.StandaloneQuery);
     }
 }

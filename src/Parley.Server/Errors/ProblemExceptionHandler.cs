@@ -52,7 +52,7 @@ internal sealed class ProblemExceptionHandler : IExceptionHandler
     /// A lost or refused connection, or a server shutting down, anywhere in the chain: EF Core's
     /// Npgsql provider wraps transient errors in an InvalidOperationException, SaveChanges in a DbUpdateException.
     /// </summary>
-    private static bool IsDatabaseUnavailable(Exception? e)
+    internal static bool IsDatabaseUnavailable(Exception? e)
     {
         for (; e is not null; e = e.InnerException)
         {

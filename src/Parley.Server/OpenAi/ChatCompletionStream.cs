@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Parley.Calls.Pipeline;
 using Parley.Calls.Providers;
+using Parley.Server.Streaming;
 using static Parley.Server.OpenAi.ChatCompletionWire;
 
 namespace Parley.Server.OpenAi;
@@ -49,7 +50,7 @@ internal sealed class ChatCompletionStream(CallOrchestrator orchestrator, IOptio
             return;
         }
         await StartAsync(http, id, created, model, ct);
-        foreach (var piece in ExtractiveAnswerGenerator.WordPieces(Remainder(streamed.ToString(), result.Answer)))
+        foreach (var piece in ExtractiveAnswerGenerator.WordPieces(StreamedAnswer.Remainder(streamed.ToString(), result.Answer)))
         {
             await ChunkAsync(http, new Chunk(id, "chat.completion.chunk", created, model, [new ChunkChoice(0, new Delta(null, piece), null)]), ct);
         }
@@ -58,38 +59,17 @@ internal sealed class ChatCompletionStream(CallOrchestrator orchestrator, IOptio
         await SendAsync(http, "[DONE]", ct);
     }
 
-    /// <summary>
-    /// What the answer holds beyond what was streamed: all of it when it came whole (the answer cache),
-    /// and all of it after a space when a fallback replaced an answer cut off midway.
-    /// </summary>
-    internal static string Remainder(string streamed, string answer)
-    {
-        var sent = streamed.Trim();
-        if (sent.Length == 0)
-        {
-            return answer;
-        }
-        return answer.StartsWith(sent, StringComparison.Ordinal) ? answer[sent.Length..] : " " + answer;
-    }
-
     private async Task StartAsync(HttpContext http, string id, long created, string model, CancellationToken ct)
     {
         if (http.Response.HasStarted)
         {
             return;
         }
-        http.Response.StatusCode = StatusCodes.Status200OK;
-        http.Response.ContentType = "text/event-stream";
-        http.Response.Headers.CacheControl = "no-cache";
-        http.Response.Headers["X-Accel-Buffering"] = "no";
+        await ServerSentEvents.StartAsync(http.Response, ct);
         await ChunkAsync(http, new Chunk(id, "chat.completion.chunk", created, model, [new ChunkChoice(0, new Delta("assistant", ""), null)]), ct);
     }
 
     private Task ChunkAsync(HttpContext http, Chunk chunk, CancellationToken ct) => SendAsync(http, JsonSerializer.Serialize(chunk, _json), ct);
 
-    private static async Task SendAsync(HttpContext http, string data, CancellationToken ct)
-    {
-        await http.Response.WriteAsync($"data: {data}\n\n", ct);
-        await http.Response.Body.FlushAsync(ct);
-    }
+    private static Task SendAsync(HttpContext http, string data, CancellationToken ct) => ServerSentEvents.WriteAsync(http.Response, null, data, ct);
 }

@@ -3,6 +3,7 @@ using Parley.Calls.Pipeline;
 using Parley.Calls.Providers;
 using Parley.Domain;
 using Parley.Server.Auth;
+using Parley.Server.Streaming;
 using Parley.Transactional.ApiKeys;
 using Parley.Transactional.Agents;
 using Parley.Transactional.Calls;

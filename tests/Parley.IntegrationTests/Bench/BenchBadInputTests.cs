@@ -25,6 +25,8 @@ public sealed class BenchBadInputTests
     [InlineData("embed", "--queries", "1")]
     [InlineData("search", "--chunks", "5")]
     [InlineData("load", "--calls", "0")]
+    [InlineData("vapi", "--requests", "0")]
+    [InlineData("vapi", "--concurrency", "0")]
     [InlineData("nonsense")]
     public Task A_benchmark_with_bad_arguments_exits_2_with_one_line(params string[] args) => AssertRefusedAsync(args);
 
@@ -34,4 +36,9 @@ public sealed class BenchBadInputTests
     [InlineData("ftp://127.0.0.1")]
     public Task Bench_load_refuses_a_server_that_is_not_on_loopback(string url) =>
         AssertRefusedAsync(["load", "--url", url, "--key", "k", "--agent", Guid.NewGuid().ToString()]);
+
+    [Theory]
+    [InlineData("http://example.com")]
+    [InlineData("ftp://127.0.0.1")]
+    public Task Bench_vapi_refuses_a_server_that_is_not_on_loopback(string url) => AssertRefusedAsync(["vapi", "--url", url, "--key", "k"]);
 }

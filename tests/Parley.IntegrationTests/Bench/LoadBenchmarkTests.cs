@@ -61,6 +61,42 @@ public sealed class LoadBenchmarkTests(DatabaseFixture db) : IClassFixture<Datab
     }
 
     [Fact]
+    public async Task A_streamed_load_run_reports_the_time_to_the_first_piece_and_the_first_audio()
+    {
+        var home = Directory.CreateTempSubdirectory("parley-bench-stream-").FullName;
+        var server = ServerProcess.FindServerDll()
+            ?? throw new InvalidOperationException("Parley.Server.dll not found beside the tests");
+        var json = Path.Combine(home, "load.json");
+        var run = await BenchExecutable.RunAsync(
+            ["load", "--calls", "2", "--seconds", "5", "--turns", "2", "--stream", "--json", json],
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Parley"] = db.ConnectionString,
+                ["PARLEY_HOME"] = home,
+                ["PARLEY_SERVER_DLL"] = server,
+                // espeak-ng on two busy cores: room to speak each sentence, so that every turn has audio to time.
+                ["Parley__Calls__TtsBudgetMs"] = "5000",
+                ["Parley__Calls__EmbedBudgetMs"] = "5000",
+            },
+            TimeSpan.FromMinutes(4));
+        Assert.True(run.ExitCode == 0, run.Err + run.Out);
+        Assert.Contains("first audio (client, streamed)", run.Out, StringComparison.Ordinal);
+
+        var result = JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement;
+        var turns = result.GetProperty("turns").GetInt32();
+        Assert.Equal(0, result.GetProperty("errors").GetInt32());
+        Assert.True(turns >= 2, $"{turns} turns");
+        var firstToken = result.GetProperty("firstTokenMs");
+        var firstAudio = result.GetProperty("firstAudioMs");
+        Assert.Equal(turns, firstToken.GetProperty("count").GetInt32());
+        Assert.Equal(turns, firstAudio.GetProperty("count").GetInt32());
+        Assert.True(firstToken.GetProperty("p50Ms").GetDouble() > 0);
+        Assert.True(firstAudio.GetProperty("p50Ms").GetDouble() >= firstToken.GetProperty("p50Ms").GetDouble());
+        // Speech comes before the end of the turn the client waits for.
+        Assert.True(firstAudio.GetProperty("p50Ms").GetDouble() <= result.GetProperty("endToEndMs").GetProperty("p99Ms").GetDouble());
+    }
+
+    [Fact]
     public async Task Calls_a_full_node_refuses_are_counted_apart_from_errors_and_the_bench_reports_its_own_cpu()
     {
         var home = Directory.CreateTempSubdirectory("parley-bench-refused-").FullName;

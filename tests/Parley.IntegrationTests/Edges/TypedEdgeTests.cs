@@ -55,6 +55,13 @@ public sealed class TypedEdgeTests(ApiFixture api) : IClassFixture<ApiFixture>
             .GetProperty("responses").GetProperty("200").GetProperty("content");
         Assert.True(completion.TryGetProperty("text/event-stream", out var events) && events.TryGetProperty("schema", out _),
             "the streamed chat completion is not described");
+        // A turn answers JSON or, with Accept: text/event-stream, its events: one schema of each kind of event.
+        var turn = document.GetProperty("paths").GetProperty("/v1/calls/{id}/turns").GetProperty("post")
+            .GetProperty("responses").GetProperty("200").GetProperty("content");
+        Assert.True(turn.TryGetProperty("application/json", out _), "the JSON turn is not described");
+        Assert.True(turn.TryGetProperty("text/event-stream", out var turnEvents)
+            && turnEvents.GetProperty("schema").TryGetProperty("oneOf", out var kinds) && kinds.GetArrayLength() == 6,
+            "the streamed turn's events are not described");
         Assert.True(undescribed.Count == 0, string.Join("\n", undescribed));
     }
 

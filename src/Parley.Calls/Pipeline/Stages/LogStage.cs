@@ -48,17 +48,19 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
     public override async Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
     {
         var answer = turn.Answer!;
-        var passages = turn.Passages.Where(p => p.Similarity >= turn.RelevanceFloor).ToList();
+        var passages = turn.UsedPassages;
         var timings = new TurnTimings(turn.Ms(RecogniseStage.StageName), turn.Ms(EmbedStage.StageName), turn.Ms(SearchStage.StageName),
             turn.Ms(AnswerStage.StageName), turn.Ms(SpeakStage.StageName), turn.ElapsedMs)
         {
             RewriteMs = turn.Ms(RewriteStage.StageName),
+            FirstTokenMs = turn.Stream?.FirstTokenMs,
+            FirstAudioMs = turn.Stream?.FirstAudioMs,
         };
         var turnId = Guid.CreateVersion7();
         var ordinal = turn.Ordinal;
         var question = turn.Transcript ?? "(inaudible)";
         var standalone = turn.QueryRewritten ? turn.Query : null;
-        var sources = passages.Select(p => new TurnSource(p.ChunkId, p.Title, p.Similarity)).ToList();
+        var sources = turn.Sources();
         var degraded = turn.Degraded.ToArray();
         var now = turn.Time.GetUtcNow();
         callLog.Enqueue(new CallTurn

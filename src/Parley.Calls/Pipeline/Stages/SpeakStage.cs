@@ -16,7 +16,8 @@ internal sealed class SpeakStage(IEnumerable<ITextToSpeech> speech, SpeechCache 
 
     public override TimeSpan? Budget(CallOptions options) => TimeSpan.FromMilliseconds(options.TtsBudgetMs);
 
-    public override bool Applies(TurnContext turn) => turn.Speak && _tts is not null && turn.Audio is null;
+    // A streamed turn speaks sentence by sentence instead (StreamedSpeechStage).
+    public override bool Applies(TurnContext turn) => turn.Speak && _tts is not null && turn.Audio is null && turn.Stream is null;
 
     public override async Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
     {

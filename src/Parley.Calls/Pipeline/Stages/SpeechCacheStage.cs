@@ -9,7 +9,7 @@ internal sealed class SpeechCacheStage(IEnumerable<ITextToSpeech> speech, Speech
 
     public override string Name => "speech-cache";
 
-    public override bool Applies(TurnContext turn) => turn.Speak && _tts is not null;
+    public override bool Applies(TurnContext turn) => turn.Speak && _tts is not null && turn.Stream is null;
 
     public override Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken) =>
         Task.FromResult(cache.TryGet(_tts!.Name, turn.Agent.Voice, turn.Answer!, out var audio)

@@ -26,14 +26,45 @@ internal sealed partial class TurnStageRunner(CallMetrics metrics, TimeProvider 
         }
         using var activity = CallTelemetry.Source.StartActivity($"turn {stage.Name}")?.SetTag("parley.stage", stage.Name);
         var started = time.GetTimestamp();
-        using var timer = new CancellationTokenSource(budget, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(
-            stage.WithinTurnBudget ? turn.TurnBudget(cancellationToken) : cancellationToken, timer.Token);
-        var result = await AttemptAsync(stage, turn, linked.Token, cancellationToken);
+        var result = await BudgetedAsync(stage, turn, budget, stage.WithinTurnBudget ? turn.TurnBudget(cancellationToken) : cancellationToken,
+            cancellationToken);
         Settle(stage, turn, result, activity);
         var elapsed = time.GetElapsedTime(started);
         turn.Ran(stage.Name, elapsed);
         metrics.Stage(turn.Account, stage.Name, elapsed);
+    }
+
+    /// <summary>
+    /// Runs a budgeted stage beside the turn's own flow (speech of a sentence while the answer streams):
+    /// budget, retries, span, metric and log as <see cref="RunAsync"/>, but the result is handed back,
+    /// not settled, since only the turn's flow writes the turn. Such a stage is outside the turn's budget
+    /// (<see cref="TurnStage.WithinTurnBudget"/> false): that token belongs to the turn's flow.
+    /// </summary>
+    public async Task<(StageResult Result, TimeSpan Elapsed)> RunBesideAsync(TurnStage stage, TurnContext turn, CancellationToken cancellationToken)
+    {
+        if (stage.Budget(turn.Options) is not { } budget || stage.WithinTurnBudget)
+        {
+            throw new InvalidOperationException($"Stage {stage.Name} needs a budget of its own, outside the turn's, to run beside the turn.");
+        }
+        using var activity = CallTelemetry.Source.StartActivity($"turn {stage.Name}")?.SetTag("parley.stage", stage.Name);
+        var started = time.GetTimestamp();
+        var result = await BudgetedAsync(stage, turn, budget, cancellationToken, cancellationToken);
+        if (result.Outcome != StageOutcome.Succeeded)
+        {
+            LogDegraded(logger, stage.Name, result.Reason ?? result.Outcome.ToString(), result.Error);
+            activity?.SetStatus(ActivityStatusCode.Error, "degraded");
+        }
+        var elapsed = time.GetElapsedTime(started);
+        metrics.Stage(turn.Account, stage.Name, elapsed);
+        return (result, elapsed);
+    }
+
+    private async Task<StageResult> BudgetedAsync(
+        TurnStage stage, TurnContext turn, TimeSpan budget, CancellationToken outer, CancellationToken caller)
+    {
+        using var timer = new CancellationTokenSource(budget, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(outer, timer.Token);
+        return await AttemptAsync(stage, turn, linked.Token, caller);
     }
 
     private async Task<StageResult> AttemptAsync(TurnStage stage, TurnContext turn, CancellationToken budget, CancellationToken caller)

@@ -10,4 +10,5 @@ internal sealed record TurnStages(
     AnswerStage Answer,
     SpeechCacheStage SpeechCache,
     SpeakStage Speak,
+    StreamedSpeechStage StreamedSpeech,
     LogStage Log);

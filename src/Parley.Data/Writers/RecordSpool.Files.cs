@@ -170,8 +170,19 @@ public sealed partial class RecordSpool
     public static void Finish(Replay replay) => Delete(replay.Path, replay.Handle);
 
     /// <summary>Makes everything durable; deletes the segments whose records are all stored, keeps the others for the next start.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
+        // A host stops its writers and then disposes them: the second call waits for the first close.
+        lock (_lock)
+        {
+            _closed ??= CloseAsync();
+        }
+        return new ValueTask(_closed);
+    }
+
+    private async Task CloseAsync()
+    {
+        await Task.Yield();
         lock (_lock)
         {
             foreach (var s in _segments.Values.ToList())

@@ -43,6 +43,7 @@ public sealed partial class RecordSpool : IAsyncDisposable
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Task _loop;
     private readonly CancellationTokenSource _closing = new();
+    private Task? _closed;
     private readonly List<string> _orphans;
     private Segment _current;
     private Segment? _spare;

@@ -60,6 +60,15 @@ public sealed class EmbeddingBatcherTests
         using var model = new LocalMiniLmGenerator(NullLogger<LocalMiniLmGenerator>.Instance, sessions: 1);
         var chunks = Enumerable.Range(0, 64).Select(i => string.Join(' ', Enumerable.Repeat($"Chunk {i} of the wine list.", 20))).ToArray();
         var background = model.GenerateAsync(chunks, As(EmbeddingPriority.Background));
+        // The session must be busy before the search request arrives, or it may take and finish that request
+        // (it goes first) before the cancel below, on a machine that descheduled this thread a few ms: once one
+        // background piece is done, the next is taken at once and runs for far longer than this thread needs.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (model.ModelRuns == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the first background piece never ran");
+            await Task.Delay(1);
+        }
         using var cancel = new CancellationTokenSource();
         var cancelled = model.GenerateAsync(["never mind"], As(EmbeddingPriority.Search), cancel.Token);
         await cancel.CancelAsync();

@@ -25,31 +25,9 @@ public sealed partial class IdleCallSweeper(
 {
     private const int Batch = 500;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (options.Value.IdleTimeoutSeconds == 0)
-        {
-            return;
-        }
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.IdleSweepSeconds), time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await SweepOnceAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    SweepFailed(logger, e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => options.Value.IdleTimeoutSeconds == 0
+        ? Task.CompletedTask
+        : PeriodicWork.RunAsync(TimeSpan.FromSeconds(options.Value.IdleSweepSeconds), time, ct => SweepOnceAsync(ct), e => SweepFailed(logger, e), stoppingToken);
 
     /// <summary>One sweep now: the calls ended and billed, or null when another process leads.</summary>
     public async Task<int?> SweepOnceAsync(CancellationToken cancellationToken)

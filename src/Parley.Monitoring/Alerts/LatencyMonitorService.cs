@@ -27,31 +27,9 @@ public sealed class LatencyMonitorService(
     TimeProvider time,
     ILogger<LatencyMonitorService> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.Enabled)
-        {
-            return;
-        }
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.IntervalSeconds), time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await CheckOnceAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogMessages.CheckFailed(logger, e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => !options.Value.Enabled
+        ? Task.CompletedTask
+        : PeriodicWork.RunAsync(TimeSpan.FromSeconds(options.Value.IntervalSeconds), time, ct => CheckOnceAsync(ct), e => LogMessages.CheckFailed(logger, e), stoppingToken);
 
     /// <summary>One check now: evaluate every account, raise and resolve alerts, prune old records, deliver pending posts.</summary>
     public async Task<MonitorCheck> CheckOnceAsync(CancellationToken cancellationToken)

@@ -60,7 +60,7 @@ internal sealed class BenchSearchCommand : AsyncCommand<BenchSearchCommand.Setti
             }
         }
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Ingestion: parley (binary COPY, one transaction per document) {((Dictionary<string, object>)r["parley"])["ingestChunksPerSecond"]} chunks/s; naive (one INSERT per row) {((Dictionary<string, object>)r["naive"])["ingestChunksPerSecond"]} chunks/s.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Ingestion: parley (one batch per document) {((Dictionary<string, object>)r["parley"])["ingestChunksPerSecond"]} chunks/s; naive (one INSERT per row) {((Dictionary<string, object>)r["naive"])["ingestChunksPerSecond"]} chunks/s.");
         sb.AppendLine(CultureInfo.InvariantCulture, $"Exact scan of the largest tenant ({r["exactScanRows"]} chunks): p50 {r["exactScanP50Ms"]} ms. Tenant HNSW index builds: {r["tenantIndexBuildSeconds"]} s; the naive plan's global index: {r["naiveIndexBuildSeconds"]} s.");
         if (r.GetValueOrDefault("efSweep") is List<SweepPoint> curve)
         {

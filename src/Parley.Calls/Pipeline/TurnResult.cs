@@ -30,4 +30,7 @@ public sealed record TurnResult(Guid TurnId, string Answer, IReadOnlyList<TurnSo
 
     /// <summary>What retrieval ran on when the transcript leaned on earlier turns and was rewritten; null otherwise.</summary>
     public string? StandaloneQuery { get; init; }
+
+    /// <summary>The tenant's knowledge version the turn was answered from (see <see cref="TurnContext.KnowledgeVersion"/>).</summary>
+    public long KnowledgeVersion { get; init; }
 }

@@ -69,6 +69,7 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
             ChunkIds = passages.Select(p => p.ChunkId).ToArray(), Sources = JsonSerializer.Serialize(sources, JsonSerializerOptions.Web),
             AsrMs = timings.AsrMs, EmbedMs = timings.EmbedMs, SearchMs = timings.SearchMs, LlmMs = timings.LlmMs, TtsMs = timings.TtsMs,
             TotalMs = timings.TotalMs, Cached = turn.Cached is not null, Degraded = degraded, CreatedAt = now, StandaloneQuery = standalone,
+            KnowledgeVersion = turn.KnowledgeVersion,
         }, Metered(turn, answer, now));
         metrics.Turn(turn.Account, timings.TotalMs);
         // After the call log is queued: a caller who hangs up now cancels this, never the turn's record.
@@ -78,6 +79,7 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
         {
             Transcript = turn.Transcript,
             StandaloneQuery = standalone,
+            KnowledgeVersion = turn.KnowledgeVersion,
         };
         return StageResult.Succeeded(t => t.Result = result);
     }

@@ -24,5 +24,6 @@
     | ($s | map(select(. == "NoCoverage")) | length) as $n
     | ($k + $v + $o + $n) as $all
     | "\($name)\t\($all) mutants\t\($k) killed\t\($v) survived\t\($o) timeout\t\($n) no coverage\tscore \(if $all > 0 then (($k + $o) * 1000 / $all | round / 10) else "n/a" end)%";
-  (.files | to_entries[] | row(.key | sub(".*/src/"; ""); .value.mutants)),
+  (.files | to_entries[] | select([.value.mutants[] | select(.status | IN("Killed", "Survived", "Timeout", "NoCoverage"))] | length > 0)
+   | row(.key | sub(".*/src/"; ""); .value.mutants)),
   row("all"; [.files[].mutants[]])

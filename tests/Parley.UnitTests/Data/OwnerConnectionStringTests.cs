@@ -51,4 +51,10 @@ public sealed class OwnerConnectionStringTests
         Assert.Equal(expected, b.SslMode);
         Assert.Equal(("db", "parley"), (b.Host, b.Database));
     }
+
+    [Theory]
+    [InlineData("postgres://db:0/parley")]
+    [InlineData("postgres://db/parley")]
+    public void A_url_with_no_port_or_port_zero_gets_the_default_port(string url) =>
+        Assert.Equal(5432, new NpgsqlConnectionStringBuilder(ConnectionStrings.FromUrl(url)).Port);
 }

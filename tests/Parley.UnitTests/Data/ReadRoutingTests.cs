@@ -48,6 +48,20 @@ public sealed class ReadRoutingTests : IAsyncDisposable
         Assert.Same(_primary, routing.For(AccountId.New()));
     }
 
+    [Fact]
+    public void The_window_ends_exactly_when_its_seconds_have_passed()
+    {
+        var routing = Routing(seconds: 2);
+        var writer = AccountId.New();
+        Assert.True(routing.HasReplicas);
+        routing.MarkWritten(writer);
+
+        _clock.Advance(TimeSpan.FromSeconds(2) - TimeSpan.FromTicks(1));
+        Assert.Same(_primary, routing.For(writer));
+        _clock.Advance(TimeSpan.FromTicks(1));
+        Assert.Same(_standby, routing.For(writer));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _primary.DisposeAsync();

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Parley.Calls;
 using Parley.Domain;
@@ -15,7 +16,8 @@ namespace Parley.Server.Admin;
 internal static class AdminConfigEndpoints
 {
     /// <param name="RewriteMs">The LLM rewrite's budget; null when follow-ups are rewritten by the local rule alone (no budget).</param>
-    public sealed record Budgets(int SearchMs, int LlmMs, int TtsMs, int TurnMs, int? RewriteMs);
+    public sealed record Budgets(int SearchMs, int LlmMs, int TtsMs, int TurnMs,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? RewriteMs);
     public sealed record ConfigResponse(Budgets Budgets, int MaxTopK);
     public sealed record MeResponse(string Role, Guid? AccountId);
 

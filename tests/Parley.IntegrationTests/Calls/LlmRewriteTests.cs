@@ -170,6 +170,15 @@ public sealed class LlmRewriteTests(RewriteModelFixture f) : IClassFixture<Rewri
         Assert.Empty(Degraded(followUp));
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task The_config_gives_the_call_page_the_rewrite_budget_only_when_the_llm_rewrites()
+    {
+        var on = (await f.Client(f.On).GetFromJsonAsync<JsonElement>("/v1/config")).GetProperty("budgets");
+        var off = (await f.Client(f.Off).GetFromJsonAsync<JsonElement>("/v1/config")).GetProperty("budgets");
+        Assert.Equal(RewriteModelFixture.RewriteBudgetMs, on.GetProperty("rewriteMs").GetInt32());
+        Assert.False(off.TryGetProperty("rewriteMs", out _));
+    }
+
     [Theory(Timeout = 120_000)]
     [InlineData("Parley:Calls:LlmRewrite", "true", "Parley:Calls:LlmRewrite needs an OpenAI-compatible LLM")]
     [InlineData("Parley:Calls:RewriteBudgetMs", "0", "RewriteBudgetMs")]

@@ -21,6 +21,13 @@ public sealed class TenantBatch : IAsyncDisposable
 
     public TenantScope Scope { get; }
 
+    /// <summary>Seconds the whole batch may run (Npgsql's command timeout); 0 waits forever.</summary>
+    public int Timeout
+    {
+        get => _batch.Timeout;
+        set => _batch.Timeout = value;
+    }
+
     /// <summary>Appends a command; returned so its <see cref="NpgsqlBatchCommand.RecordsAffected"/> can be read after execution.</summary>
     public NpgsqlBatchCommand Add(NpgsqlBatchCommand command)
     {

@@ -35,6 +35,8 @@ public static class KnowledgeHostingExtensions
         builder.Services.AddSingleton<KnowledgeDocuments>();
         builder.Services.AddSingleton<IKnowledgeVersions, KnowledgeVersions>();
         builder.Services.AddSingleton<TenantIndexMaintainer>();
+        builder.Services.AddSingleton<TenantWarmer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TenantWarmer>());
         builder.Services.AddSingleton<Maintenance.ReEmbedder>();
         builder.Services.AddOptions<IngestionJobOptions>()
             .BindConfiguration(IngestionJobOptions.Section)

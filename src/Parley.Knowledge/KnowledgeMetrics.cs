@@ -16,6 +16,8 @@ public sealed class KnowledgeMetrics
     private readonly Histogram<double> _jobDuration;
     private readonly Histogram<double> _extractionDuration;
     private readonly Counter<long> _extractorsStarted;
+    private readonly Counter<long> _warms;
+    private readonly Histogram<double> _warmDuration;
 
     public KnowledgeMetrics(IMeterFactory meterFactory)
     {
@@ -29,6 +31,9 @@ public sealed class KnowledgeMetrics
         _jobDuration = meter.CreateHistogram<double>("parley.ingest.job.duration", "s", "Time of one attempt of a background ingestion job");
         _extractionDuration = meter.CreateHistogram<double>("parley.extraction.duration", "s", "Time to extract one upload in an extractor child, waiting for one included, by outcome");
         _extractorsStarted = meter.CreateCounter<long>("parley.extraction.children_started", "{process}", "Extractor child processes started");
+        _warms = meter.CreateCounter<long>("parley.knowledge.warms", "{warm}",
+            "Warms of a tenant's index or rows asked by a call start, by outcome (index, index-os, rows, empty, failed, skipped, dropped)");
+        _warmDuration = meter.CreateHistogram<double>("parley.knowledge.warm.duration", "s", "Time of one warm at the database, by outcome");
     }
 
     public void Searched(AccountId account, string strategy, string mode, TimeSpan elapsed)
@@ -57,4 +62,15 @@ public sealed class KnowledgeMetrics
         _extractionDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("parley.extraction.outcome", outcome));
 
     public void ExtractorStarted() => _extractorsStarted.Add(1);
+
+    /// <summary>A warm asked at a call start: ran (with what it warmed), failed, skipped (warmed recently) or dropped (queue full).</summary>
+    public void Warmed(AccountId account, string outcome, TimeSpan? elapsed = null)
+    {
+        KeyValuePair<string, object?>[] tags = [new("parley.account.id", account.ToString()), new("parley.warm.outcome", outcome)];
+        _warms.Add(1, tags);
+        if (elapsed is { } e)
+        {
+            _warmDuration.Record(e.TotalSeconds, tags[1]);
+        }
+    }
 }

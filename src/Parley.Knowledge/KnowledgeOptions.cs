@@ -46,4 +46,15 @@ public sealed class KnowledgeOptions
     /// <summary>How often the index maintainer looks for tenants that crossed <see cref="LargeTenantChunks"/>.</summary>
     [Range(1, 3600)]
     public int IndexMaintenanceSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// A call start warms its tenant's index or rows (<see cref="Search.TenantWarmer"/>) at most once per this many
+    /// minutes per tenant and process; 0 turns the warm off.
+    /// </summary>
+    [Range(0, 1440)]
+    public int WarmMinutes { get; set; } = 10;
+
+    /// <summary>How many tenants' last warm the process remembers (bounded memory); past it the oldest is forgotten.</summary>
+    [Range(1, 1_000_000)]
+    public int WarmTrackedTenants { get; set; } = 10_000;
 }

@@ -153,7 +153,7 @@ public sealed partial class LocalCluster
     /// migrator grants it, so row-level security is not a setting it could switch off. A cluster of an
     /// older Parley, where the application role owned everything, is handed over to the owner here (the
     /// next migration grants the application role its DML back). Extensions need a superuser, so they are
-    /// created here, not in migrations.
+    /// created here, not in migrations (pg_prewarm warms a tenant's index when a call starts).
     /// </summary>
     private static async Task BootstrapAsync(ClusterInfo info, CancellationToken cancellationToken)
     {
@@ -188,6 +188,7 @@ public sealed partial class LocalCluster
         ext.CommandText = $"""
             CREATE EXTENSION IF NOT EXISTS vector;
             CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+            CREATE EXTENSION IF NOT EXISTS pg_prewarm;
             GRANT pg_read_all_stats TO {ClusterInfo.AppUser};
             """;
         if (owner == ClusterInfo.AppUser)

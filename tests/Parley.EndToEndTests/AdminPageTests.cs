@@ -161,6 +161,8 @@ public sealed class AdminPageTests(EndToEndFixture e2e)
             await LoadedAsync(page, "calls-item");
             await Expect(page.Locator("article.turn")).ToHaveCountAsync(1);
             await Expect(page.Locator("article.turn .source")).ToContainTextAsync("Brunch");
+            // The knowledge version the turn was answered from: the tenant's one upload made it 1.
+            await Expect(page.Locator("article.turn .badge.kv")).ToHaveTextAsync("knowledge v1");
 
             await page.GetByLabel("Caller says").FillAsync("And on Sunday?");
             await page.GetByRole(AriaRole.Button, new() { Name = "Send turn" }).ClickAsync();

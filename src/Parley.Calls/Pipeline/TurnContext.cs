@@ -70,6 +70,11 @@ internal sealed class TurnContext(
     /// <summary>The query's embedding; null when the embed stage fell back.</summary>
     public float[]? Vector { get; set; }
 
+    /// <summary>
+    /// The tenant's knowledge version, read once per turn before retrieval (also for a turn that was not heard):
+    /// it keys the answer cache and is logged with the turn. An upload committed between this read and
+    /// the search is counted in the next turn's version, never this one's.
+    /// </summary>
     public long KnowledgeVersion { get; set; }
     public CachedAnswer? Cached { get; set; }
     public IReadOnlyList<SearchHit> Passages { get; set; } = [];

@@ -16,7 +16,7 @@ namespace Parley.Knowledge.Ingestion;
 
 /// <summary>
 /// The write side of the knowledge base, on the raw driver: chunk, embed in batches, and write a
-/// document with all its chunks in one transaction by binary COPY, so a document is searchable
+/// document with all its chunks in one batch (one round trip, one transaction), so a document is searchable
 /// completely or not at all. The same content again is a no-op (content hash).
 /// </summary>
 public sealed class KnowledgeIngestion(
@@ -117,91 +117,86 @@ public sealed class KnowledgeIngestion(
     }
 
     /// <summary>
-    /// PostgreSQL refuses COPY FROM into a table under row-level security, so the binary COPY lands in
-    /// a temporary table and one INSERT … SELECT moves the rows, policy-checked, into knowledge_chunks.
+    /// The document and all its chunks in one batch: one round trip, one implicit transaction, so a
+    /// document is searchable completely or not at all. The chunks travel as arrays (binary, one per
+    /// column) that the INSERT unnests. PostgreSQL refuses COPY FROM into a table under row-level
+    /// security, and the COPY into a temporary table this replaced cost a CREATE TEMP TABLE (catalog
+    /// writes), a second copy of every row and five more round trips per document: with many small
+    /// documents that overhead, not the rows, set the load rate (docs/scaling.md).
     /// </summary>
     public async Task<Guid> WriteAsync(TenantScope scope, Guid documentId, IngestRequest request, byte[] hash, string metadata, IReadOnlyList<ChunkRow> rows, CancellationToken cancellationToken)
     {
         var account = scope.RequireAccount().Value;
-        await using var tenant = await dataSource.ForTenant(scope).BeginTransactionAsync(cancellationToken);
-        var (conn, tx) = (tenant.Connection, tenant.Transaction);
-        await using (var cmd = new NpgsqlCommand("""
+        // The document's id as the upsert left it: a replaced document keeps its first id.
+        const string Document = "(SELECT id FROM knowledge_documents WHERE account_id = $1 AND source = $2)";
+        await using var batch = dataSource.ForTenant(scope).CreateBatch();
+        batch.Timeout = options.Value.IngestWriteTimeoutSeconds;
+        batch.Add(new NpgsqlBatchCommand("""
             INSERT INTO knowledge_documents (account_id, id, source, title, content_hash, metadata, chunk_count, status)
             VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, 'ready')
             ON CONFLICT (account_id, source) DO UPDATE
               SET title = excluded.title, content_hash = excluded.content_hash, metadata = excluded.metadata,
                   chunk_count = excluded.chunk_count, status = 'ready', updated_at = now()
-            RETURNING id;
-            """, conn, tx))
+            RETURNING id
+            """)
         {
-            cmd.Parameters.Add(new() { Value = account });
-            cmd.Parameters.Add(new() { Value = documentId });
-            cmd.Parameters.Add(new() { Value = request.Source });
-            cmd.Parameters.Add(new() { Value = request.Title });
-            cmd.Parameters.Add(new() { Value = hash });
-            cmd.Parameters.Add(new() { Value = metadata });
-            cmd.Parameters.Add(new() { Value = rows.Count });
-            documentId = (Guid)(await cmd.ExecuteScalarAsync(cancellationToken))!;
-        }
-        await using (var prepare = new NpgsqlBatch(conn, tx))
+            Parameters =
+            {
+                new() { Value = account }, new() { Value = documentId }, new() { Value = request.Source }, new() { Value = request.Title },
+                new() { Value = hash }, new() { Value = metadata }, new() { Value = rows.Count },
+            },
+        });
+        batch.Add(new NpgsqlBatchCommand($"DELETE FROM knowledge_chunks WHERE account_id = $1 AND document_id = {Document}")
         {
-            prepare.BatchCommands.Add(new NpgsqlBatchCommand("DELETE FROM knowledge_chunks WHERE account_id = $1 AND document_id = $2")
-            {
-                Parameters = { new() { Value = account }, new() { Value = documentId } },
-            });
-            prepare.BatchCommands.Add(new NpgsqlBatchCommand(
-                "CREATE TEMP TABLE chunk_load (id uuid, ordinal integer, content text, metadata jsonb, embedding vector) ON COMMIT DROP"));
-            await prepare.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await using (var writer = await conn.BeginBinaryImportAsync("COPY chunk_load (id, ordinal, content, metadata, embedding) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            Parameters = { new() { Value = account }, new() { Value = request.Source } },
+        });
+        batch.Add(new NpgsqlBatchCommand($"""
+            INSERT INTO knowledge_chunks (account_id, id, document_id, ordinal, content, metadata, embedding, language, embedding_model)
+            SELECT $1, u.id, {Document}, u.ordinal, u.content, u.metadata, u.embedding, (SELECT language FROM accounts WHERE id = $1)::regconfig, $3
+            FROM unnest($4::uuid[], $5::integer[], $6::text[], $7::jsonb[], $8::vector[]) AS u (id, ordinal, content, metadata, embedding)
+            """)
         {
-            foreach (var row in rows)
+            Parameters =
             {
-                await writer.StartRowAsync(cancellationToken);
-                await writer.WriteAsync(row.Id, NpgsqlDbType.Uuid, cancellationToken);
-                await writer.WriteAsync(row.Ordinal, NpgsqlDbType.Integer, cancellationToken);
-                await writer.WriteAsync(row.Content, NpgsqlDbType.Text, cancellationToken);
-                await writer.WriteAsync(row.Metadata, NpgsqlDbType.Jsonb, cancellationToken);
-                await writer.WriteAsync(new Vector(row.Embedding), cancellationToken);
-            }
-            await writer.CompleteAsync(cancellationToken);
-        }
-        await using (var move = new NpgsqlBatch(conn, tx) { Timeout = options.Value.IngestWriteTimeoutSeconds })
+                new() { Value = account }, new() { Value = request.Source }, new() { Value = schema.Model },
+                new() { Value = rows.Select(r => r.Id).ToArray() },
+                new() { Value = rows.Select(r => r.Ordinal).ToArray() },
+                new() { Value = rows.Select(r => r.Content).ToArray() },
+                new() { Value = rows.Select(r => r.Metadata).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb },
+                new() { Value = rows.Select(r => new Vector(r.Embedding)).ToArray() },
+            },
+        });
+        batch.Add(new NpgsqlBatchCommand("""
+            INSERT INTO knowledge_tenant_stats AS s (account_id, chunk_count, document_count, version)
+            VALUES ($1, (SELECT count(*) FROM knowledge_chunks WHERE account_id = $1), (SELECT count(*) FROM knowledge_documents WHERE account_id = $1), 1)
+            ON CONFLICT (account_id) DO UPDATE
+              SET chunk_count = excluded.chunk_count, document_count = excluded.document_count, version = s.version + 1, updated_at = now()
+            """)
         {
-            move.BatchCommands.Add(new NpgsqlBatchCommand("""
-                INSERT INTO knowledge_chunks (account_id, id, document_id, ordinal, content, metadata, embedding, language, embedding_model)
-                SELECT $1, id, $2, ordinal, content, metadata, embedding, (SELECT language FROM accounts WHERE id = $1)::regconfig, $3
-                FROM chunk_load
-                """)
+            Parameters = { new() { Value = account } },
+        });
+        // The document's embedding, metered with it, in its transaction: a document is billed if and
+        // only if it was written. Tokens estimated as BillingService.EstimateTokens does (Parley.Knowledge
+        // does not reference the transactional side); the kind is its EmbeddingTokens.
+        batch.Add(new NpgsqlBatchCommand("""
+            INSERT INTO usage_records (account_id, id, kind, quantity, occurred_at)
+            VALUES ($1, $2, 'embedding_tokens', $3, now())
+            """)
+        {
+            Parameters =
             {
-                Parameters = { new() { Value = account }, new() { Value = documentId }, new() { Value = schema.Model } },
-            });
-            move.BatchCommands.Add(new NpgsqlBatchCommand("""
-                INSERT INTO knowledge_tenant_stats AS s (account_id, chunk_count, document_count, version)
-                VALUES ($1, (SELECT count(*) FROM knowledge_chunks WHERE account_id = $1), (SELECT count(*) FROM knowledge_documents WHERE account_id = $1), 1)
-                ON CONFLICT (account_id) DO UPDATE
-                  SET chunk_count = excluded.chunk_count, document_count = excluded.document_count, version = s.version + 1, updated_at = now()
-                """)
-            {
-                Parameters = { new() { Value = account } },
-            });
-            // The document's embedding, metered with it, in its transaction: a document is billed if and
-            // only if it was written. Tokens estimated as BillingService.EstimateTokens does (Parley.Knowledge
-            // does not reference the transactional side); the kind is its EmbeddingTokens.
-            move.BatchCommands.Add(new NpgsqlBatchCommand("""
-                INSERT INTO usage_records (account_id, id, kind, quantity, occurred_at)
-                VALUES ($1, $2, 'embedding_tokens', $3, now())
-                """)
-            {
-                Parameters =
-                {
-                    new() { Value = account }, new() { Value = Guid.CreateVersion7() },
-                    new() { Value = (decimal)rows.Sum(r => Math.Max(1, (r.Content.Length + 3) / 4)) },
-                },
-            });
-            await move.ExecuteNonQueryAsync(cancellationToken);
+                new() { Value = account }, new() { Value = Guid.CreateVersion7() },
+                new() { Value = (decimal)rows.Sum(r => Math.Max(1, (r.Content.Length + 3) / 4)) },
+            },
+        });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        documentId = reader.GetGuid(0);
+        // Read to the end: the later statements' errors (a constraint, a policy) surface here, and the
+        // implicit transaction commits only when every statement has run.
+        while (await reader.NextResultAsync(cancellationToken))
+        {
         }
-        await tenant.CommitAsync(cancellationToken);
         return documentId;
     }
 }

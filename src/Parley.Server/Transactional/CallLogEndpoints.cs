@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Domain;
+using Parley.Knowledge.Search;
 using Parley.Server.Calls;
 using Parley.Server.Auth;
 using Parley.Transactional.ApiKeys;
@@ -30,7 +31,7 @@ internal static class CallLogEndpoints
             return TypedResults.Ok(new ListResponse<CallResponse>(page.Items.Select(c => Of(c)).ToList(), page.Next));
         });
         calls.MapPost("/", async Task<Results<Created<CallStartedResponse>, ProblemHttpResult>> (StartCallRequest body,
-            CallService s, CallAdmission admission, HttpContext http, CancellationToken ct) =>
+            CallService s, CallAdmission admission, TenantWarmer warmer, ITenantContext tenant, HttpContext http, CancellationToken ct) =>
         {
             // Refused before anything is written: the platform retries the call elsewhere.
             if (admission.TryAdmit() is { } refusal)
@@ -51,6 +52,8 @@ internal static class CallLogEndpoints
                 throw;
             }
             admission.Started(call.Id);
+            // The call's first search should read memory: warm the tenant's index or rows meanwhile (queued, never awaited).
+            warmer.Request(tenant.Scope.RequireAccount());
             return TypedResults.Created($"/v1/calls/{call.Id}", Started(call));
         }).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         calls.MapPost("/{id:guid}/end", async (Guid id, CallService s, CallAdmission admission, CancellationToken ct) =>

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Parley.Calls;
+using Parley.Calls.Conversation;
 using Parley.Domain;
 using Parley.Domain.Knowledge;
 using Parley.Transactional.Integrations;
@@ -11,13 +14,18 @@ namespace Parley.Server.Vapi;
 /// sends the conversation (<c>knowledge-base-request</c>) and wants documents back, "ideally under
 /// ~50 ms". Vapi cannot send a Parley key: the integration's id and secret authenticate, and the tenant
 /// is the integration's account. Retrieval runs on the last user message with the integration's
-/// settings <c>{topK, minSimilarity}</c> (defaults 3 and none).
+/// settings <c>{topK, minSimilarity}</c> (defaults 3 and none). Vapi sends the whole conversation, so a
+/// follow-up ("and on Sundays?") is searched as its standalone question, formed by the same local rule
+/// as a phone turn's (<see cref="FollowUpRewriter"/>) over the caller's last few messages.
 /// </summary>
 internal static class VapiKnowledgeBaseEndpoints
 {
     public const string Kind = "vapi";
     public const string RequestType = "knowledge-base-request";
     private const int MaxBodyBytes = 1024 * 1024;
+
+    /// <summary>User messages folded into a follow-up's standalone question: a chain of follow-ups stays anchored, the cost stays flat.</summary>
+    private const int RewriteWindow = 4;
 
     public sealed record VapiDocument(string Content, double Similarity, string Uuid);
 
@@ -33,7 +41,7 @@ internal static class VapiKnowledgeBaseEndpoints
 
     private static async Task<Results<Ok<VapiDocuments>, ProblemHttpResult>> KnowledgeBaseAsync(
         Guid integrationId, HttpRequest http, IntegrationCredentialLookup integrations, ITenantContext tenant,
-        IKnowledgeSearch search, CancellationToken ct)
+        IKnowledgeSearch search, IOptions<CallOptions> calls, CancellationToken ct)
     {
         if (http.ContentLength > MaxBodyBytes)
         {
@@ -55,7 +63,8 @@ internal static class VapiKnowledgeBaseEndpoints
         string? question;
         try
         {
-            question = QuestionOf(body);
+            var asked = UserMessagesOf(body);
+            question = asked.Count == 0 ? null : calls.Value.RewriteFollowUps ? Standalone(asked) : asked[^1];
         }
         catch (JsonException e)
         {
@@ -74,8 +83,26 @@ internal static class VapiKnowledgeBaseEndpoints
         return TypedResults.Ok(new VapiDocuments(found.Results.Select(r => new VapiDocument(r.Content, r.Similarity, r.ChunkId.ToString())).ToList()));
     }
 
-    /// <summary>The last user message's text; other message types are refused.</summary>
-    private static string? QuestionOf(ReadOnlyMemory<byte> body)
+    /// <summary>
+    /// The last message's standalone question: each of the last few user messages rewritten against
+    /// the one before it, as a call's turns are (a follow-up of a follow-up keeps the first topic).
+    /// </summary>
+    private static string Standalone(IReadOnlyList<string> asked)
+    {
+        if (string.IsNullOrWhiteSpace(asked[^1]))
+        {
+            return asked[^1];
+        }
+        var standalone = "";
+        foreach (var message in asked.TakeLast(RewriteWindow).Where(m => !string.IsNullOrWhiteSpace(m)))
+        {
+            standalone = standalone.Length == 0 ? message : FollowUpRewriter.Rewrite(message, [standalone]).Text;
+        }
+        return standalone;
+    }
+
+    /// <summary>The user messages' texts, oldest first; other message types are refused.</summary>
+    private static List<string> UserMessagesOf(ReadOnlyMemory<byte> body)
     {
         using var doc = JsonDocument.Parse(body);
         if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("message", out var message)
@@ -89,12 +116,13 @@ internal static class VapiKnowledgeBaseEndpoints
         }
         if (!message.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
-            return null;
+            return [];
         }
-        return messages.EnumerateArray().LastOrDefault(m => m.ValueKind == JsonValueKind.Object
-                && m.TryGetProperty("role", out var role) && role.ValueEquals("user")
-                && m.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String) is { ValueKind: JsonValueKind.Object } last
-            ? last.GetProperty("content").GetString() : null;
+        return messages.EnumerateArray()
+            .Where(m => m.ValueKind == JsonValueKind.Object && m.TryGetProperty("role", out var role) && role.ValueEquals("user")
+                && m.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String)
+            .Select(m => m.GetProperty("content").GetString()!)
+            .ToList();
     }
 
     private static (int TopK, double? MinSimilarity) SettingsOf(string settings)

@@ -28,5 +28,10 @@ public sealed class CallTurn
     public double TotalMs { get; set; }
     public bool Cached { get; set; }
     public string[] Degraded { get; set; } = [];
+    /// <summary>
+    /// The tenant's knowledge version the turn was answered from (bumped by every upload and delete, so an
+    /// answer can be traced to the knowledge base as it then stood); null for turns logged before it was kept.
+    /// </summary>
+    public long? KnowledgeVersion { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

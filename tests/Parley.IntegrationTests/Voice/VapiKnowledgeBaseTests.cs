@@ -100,4 +100,41 @@ public sealed class VapiKnowledgeBaseTests(VoicePlatformFixture api) : IClassFix
         var hook = (await webhook.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(hook, body, Sign(Secret, body))).StatusCode);
     }
+
+    /// <summary>The whole conversation: what Vapi sends, oldest first.</summary>
+    private static string Conversation(params string[] userMessages) => JsonSerializer.Serialize(new
+    {
+        message = new
+        {
+            type = "knowledge-base-request",
+            messages = userMessages.SelectMany(m => new object[]
+            {
+                new { role = "assistant", content = "Harbor Lights Bistro, how can I help?" },
+                new { role = "user", content = m },
+            }).ToArray(),
+        },
+    });
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_follow_up_is_searched_as_its_standalone_question_so_the_conversation_decides_what_answers()
+    {
+        var tenant = await api.NewTenantAsync();
+        await CallTests.SetUpAsync(tenant.Client);
+        var integration = await CreateIntegrationAsync(tenant.Client, Secret);
+        async Task<string> FirstAsync(string body)
+        {
+            var answered = await PostAsync(integration, body, Sign(Secret, body));
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+            return (await answered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("documents")[0].GetProperty("content").GetString()!;
+        }
+
+        // Alone, the follow-up is about opening days; after the dog question it is about dogs on Sundays.
+        Assert.DoesNotContain("dogs", await FirstAsync(Conversation("And what about on Sundays?")), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("dogs", await FirstAsync(Conversation("Can I bring my dog?", "And what about on Sundays?")), StringComparison.OrdinalIgnoreCase);
+        // A follow-up of a follow-up keeps the first topic; a blank last message still finds nothing.
+        Assert.Contains("dogs", await FirstAsync(Conversation("Can I bring my dog?", "And what about on Sundays?", "And in the evening?")), StringComparison.OrdinalIgnoreCase);
+        var blank = Conversation("Can I bring my dog?", " ");
+        var none = await PostAsync(integration, blank, Sign(Secret, blank));
+        Assert.Equal(0, (await none.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("documents").GetArrayLength());
+    }
 }

@@ -74,6 +74,7 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
             ChunkIds = passages.Select(p => p.ChunkId).ToArray(), Sources = JsonSerializer.Serialize(sources, JsonSerializerOptions.Web),
             AsrMs = timings.AsrMs, EmbedMs = timings.EmbedMs, SearchMs = timings.SearchMs, LlmMs = timings.LlmMs, TtsMs = timings.TtsMs,
             TotalMs = timings.TotalMs, Cached = turn.Cached is not null, Degraded = degraded, CreatedAt = now, StandaloneQuery = standalone,
+            KnowledgeVersion = turn.KnowledgeVersion,
             RewriteMs = timings.RewriteMs, Rewrite = rewrite,
         }, Metered(turn, answer, now));
         metrics.Turn(turn.Account, timings.TotalMs);
@@ -84,6 +85,7 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
         {
             Transcript = turn.Transcript,
             StandaloneQuery = standalone,
+            KnowledgeVersion = turn.KnowledgeVersion,
             Rewrite = rewrite,
         };
         return StageResult.Succeeded(t => t.Result = result);

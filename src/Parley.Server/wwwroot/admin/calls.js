@@ -136,6 +136,7 @@ function turnView(t, budgets) {
         t.rewrite ? h("small", { class: "rewrite-by", "data-rewrite": t.rewrite }, ` (${REWRITTEN_BY[t.rewrite] ?? t.rewrite}, ${fmtMs(timing(t, "rewrite"))})`) : null) : null),
     h("div", { class: "bubble agent" }, h("strong", {}, "Agent "), t.answer,
       t.cached ? h("span", { class: "badge ok" }, "answer cache") : null,
+      t.knowledgeVersion != null ? h("span", { class: "badge kv", title: "the tenant's knowledge version this turn was answered from (every upload and delete bumps it)" }, `knowledge v${t.knowledgeVersion}`) : null,
       (t.degraded || []).map(d => h("span", { class: "badge warn" }, `degraded: ${d}`))),
     sources.length ? h("div", { class: "sources" }, h("span", { class: "muted" }, "Sources: "),
       sources.map(src => h("span", { class: "source", title: src.chunkId }, src.title, h("small", {}, ` ${Number(src.similarity).toFixed(3)}`)))) : h("div", { class: "muted sources" }, "No sources cited."),

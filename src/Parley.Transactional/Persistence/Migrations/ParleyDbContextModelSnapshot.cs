@@ -418,6 +418,10 @@ namespace Parley.Transactional.Persistence.Migrations
                         .HasColumnType("double precision")
                         .HasColumnName("embed_ms");
 
+                    b.Property<long?>("KnowledgeVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("knowledge_version");
+
                     b.Property<double>("LlmMs")
                         .HasColumnType("double precision")
                         .HasColumnName("llm_ms");

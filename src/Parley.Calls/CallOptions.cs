@@ -40,6 +40,18 @@ public sealed class CallOptions
     /// </summary>
     public bool RewriteFollowUps { get; set; } = true;
 
+    /// <summary>
+    /// Whether a turn the local rule marks as a follow-up is rewritten by the OpenAI-compatible LLM
+    /// (<c>Parley:Llm</c>, which must then be <c>openai</c>) under <see cref="RewriteBudgetMs"/>, falling back to
+    /// the local rewrite on a miss, an error or an unusable reply. Off by default: it spends a model call,
+    /// and its budget, on every follow-up.
+    /// </summary>
+    public bool LlmRewrite { get; set; }
+
+    /// <summary>The LLM rewrite's budget; past it the turn goes on with the local rewrite and reports <c>degraded: ["rewrite"]</c>.</summary>
+    [Range(1, 60_000)]
+    public int RewriteBudgetMs { get; set; } = 150;
+
     /// <summary>Earlier turns of the call given to the LLM.</summary>
     [Range(0, 50)]
     public int HistoryTurns { get; set; } = 4;

@@ -28,7 +28,10 @@ public static class CallsHostingExtensions
     /// </summary>
     public static IHostApplicationBuilder AddParleyCalls(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<CallOptions>().BindConfiguration(CallOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<CallOptions>().BindConfiguration(CallOptions.Section).ValidateDataAnnotations()
+            .Validate<IOptions<ProviderOptions>>((o, llm) => !o.LlmRewrite || !llm.Value.IsLocal,
+                "Parley:Calls:LlmRewrite needs an OpenAI-compatible LLM: Parley:Llm:Provider 'openai'.")
+            .ValidateOnStart();
         builder.Services.AddOptions<ProviderOptions>().BindConfiguration(ProviderOptions.Section)
             .Validate(o => o.IsLocal || o.BaseUrl is not null || !string.IsNullOrEmpty(o.ApiKey),
                 "Parley:Llm:Provider 'openai' needs Parley:Llm:BaseUrl or Parley:Llm:ApiKey.")
@@ -47,24 +50,28 @@ public static class CallsHostingExtensions
         // Each provider is chosen from its bound options when first resolved: every setting is read once, validated.
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<ExtractiveAnswerGenerator>();
-        builder.Services.AddSingleton<IAnswerGenerator>(sp =>
+        // One OpenAI-compatible chat client (one HttpClient pipeline) for the answer and the follow-up rewrite,
+        // made on first use: a local server never builds it.
+        builder.Services.AddKeyedSingleton<IChatClient>(ProviderOptions.Section, (sp, _) =>
         {
             var llm = sp.GetRequiredService<IOptions<ProviderOptions>>().Value;
-            if (llm.IsLocal)
-            {
-                return sp.GetRequiredService<ExtractiveAnswerGenerator>();
-            }
+            // No retries inside the turn: each use has a budget of its own and a local fallback.
             var clientOptions = new OpenAIClientOptions { RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0) };
             if (llm.BaseUrl is not null)
             {
                 clientOptions.Endpoint = llm.BaseUrl;
             }
-            var model = llm.Model ?? "gpt-4o-mini";
-            // No retries inside the turn: the budget is 300 ms, the fallback is the extractive answer.
-            var chat = new OpenAIClient(new ApiKeyCredential(llm.ApiKey ?? "unused"), clientOptions)
-                .GetChatClient(model).AsIChatClient();
-            return new ChatClientAnswerGenerator(chat, model);
+            return new OpenAIClient(new ApiKeyCredential(llm.ApiKey ?? "unused"), clientOptions).GetChatClient(llm.ResolvedModel).AsIChatClient();
         });
+        builder.Services.AddSingleton<IAnswerGenerator>(sp =>
+        {
+            var llm = sp.GetRequiredService<IOptions<ProviderOptions>>().Value;
+            return llm.IsLocal
+                ? sp.GetRequiredService<ExtractiveAnswerGenerator>()
+                : new ChatClientAnswerGenerator(sp.GetRequiredKeyedService<IChatClient>(ProviderOptions.Section), llm.ResolvedModel);
+        });
+        builder.Services.AddSingleton(sp => new Conversation.LlmFollowUpRewriter(
+            sp.GetRequiredKeyedService<IChatClient>(ProviderOptions.Section), sp.GetRequiredService<IOptions<ProviderOptions>>().Value.ResolvedModel));
         // Without espeak-ng on the machine only an OpenAI-compatible voice can speak, and without one no
         // ITextToSpeech is registered at all: a turn then has no audio, and still answers. Whether a voice can
         // exist must be known as the container is built, so that one key is read here.
@@ -106,7 +113,9 @@ public static class CallsHostingExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Lifecycle.IdleCallSweeper>());
         builder.Services.AddSingleton<IRecordWriter>(sp => sp.GetRequiredService<CallLogWriter>());
         builder.Services.AddSingleton<RecogniseStage>();
-        builder.Services.AddSingleton<RewriteStage>();
+        // The LLM rewriter is built only when it is switched on (it needs the openai provider, validated above).
+        builder.Services.AddSingleton(sp => new RewriteStage(sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<CallOptions>>().Value.LlmRewrite ? sp.GetRequiredService<Conversation.LlmFollowUpRewriter>() : null));
         builder.Services.AddSingleton<EmbedStage>();
         builder.Services.AddSingleton<AnswerCacheStage>();
         builder.Services.AddSingleton<SearchStage>();

@@ -127,7 +127,7 @@ public sealed class AdminPageTests(EndToEndFixture e2e)
             await Expect(first.Locator(".bubble.caller")).ToContainTextAsync("Is there parking?");
             await Expect(first.Locator(".bubble.agent")).ToContainTextAsync("parking");
             await Expect(first.Locator(".source")).ToContainTextAsync("Parking");
-            foreach (var stage in new[] { "asr", "embed", "search", "llm", "tts", "total" })
+            foreach (var stage in new[] { "asr", "rewrite", "embed", "search", "llm", "tts", "total" })
             {
                 await Expect(first.Locator($".wf-row[data-stage='{stage}'] .wf-bar")).ToHaveCountAsync(1);
             }
@@ -136,6 +136,11 @@ public sealed class AdminPageTests(EndToEndFixture e2e)
             await Expect(first.Locator(".wf-row[data-stage='llm'] .wf-label")).ToContainTextAsync("/ 300");
             await Expect(first.Locator(".wf-row[data-stage='total'] .wf-label")).ToContainTextAsync("/ 500");
             await Expect(first.Locator(".wf-budget")).ToHaveCountAsync(4);
+            // The follow-up shows what it was searched as and which rewrite made it, beside its rewrite step.
+            var second = turns.Nth(1);
+            await Expect(second.Locator(".standalone")).ToContainTextAsync("parking");
+            await Expect(second.Locator(".standalone .rewrite-by[data-rewrite='local']")).ToContainTextAsync("local rule");
+            await Expect(second.Locator(".wf-row[data-stage='rewrite'] .wf-bar")).ToHaveCountAsync(1);
         });
     }
 

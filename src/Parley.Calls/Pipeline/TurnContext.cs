@@ -61,6 +61,12 @@ internal sealed class TurnContext(
     /// <summary>Whether <see cref="Query"/> borrowed words from earlier turns: an answer to it then depends on this conversation.</summary>
     public bool QueryRewritten { get; set; }
 
+    /// <summary>Which rewrite the turn used, <c>llm</c> or <c>local</c> (<see cref="Stages.RewriteStage"/>); null when none ran or none changed it.</summary>
+    public string? Rewrite { get; set; }
+
+    /// <summary>Tokens the LLM rewrite cost, billed beside the answer's.</summary>
+    public AnswerUsage? RewriteUsage { get; set; }
+
     /// <summary>The query's embedding; null when the embed stage fell back.</summary>
     public float[]? Vector { get; set; }
 

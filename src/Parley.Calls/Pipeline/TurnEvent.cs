@@ -12,8 +12,11 @@ public abstract record TurnEvent
     {
     }
 
-    /// <summary>What the caller said (sent, or heard by the recogniser: null when it heard nothing) and, for a follow-up, what retrieval ran on.</summary>
-    public sealed record Transcript(string? Text, string? StandaloneQuery) : TurnEvent;
+    /// <summary>
+    /// What the caller said (sent, or heard by the recogniser: null when it heard nothing) and, for a follow-up, what
+    /// retrieval ran on and which rewrite made it (<c>llm</c> or <c>local</c>).
+    /// </summary>
+    public sealed record Transcript(string? Text, string? StandaloneQuery, string? Rewrite = null) : TurnEvent;
 
     /// <summary>The passages the answer is built from (those over the agent's threshold); <paramref name="Cached"/> when the answer cache had them.</summary>
     public sealed record Sources(IReadOnlyList<TurnSource> Items, bool Cached) : TurnEvent;

@@ -33,4 +33,7 @@ public sealed record TurnResult(Guid TurnId, string Answer, IReadOnlyList<TurnSo
 
     /// <summary>The tenant's knowledge version the turn was answered from (see <see cref="TurnContext.KnowledgeVersion"/>).</summary>
     public long KnowledgeVersion { get; init; }
+
+    /// <summary>Which rewrite made the follow-up standalone: <c>llm</c> or <c>local</c> (the rule, or the LLM's fallback); null when none did.</summary>
+    public string? Rewrite { get; init; }
 }

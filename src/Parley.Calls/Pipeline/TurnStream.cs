@@ -49,7 +49,7 @@ internal sealed class TurnStream(ChannelWriter<TurnEvent> events) : IDisposable
         }
     }
 
-    public void Transcript(TurnContext turn) => events.TryWrite(new TurnEvent.Transcript(turn.Transcript, turn.QueryRewritten ? turn.Query : null));
+    public void Transcript(TurnContext turn) => events.TryWrite(new TurnEvent.Transcript(turn.Transcript, turn.QueryRewritten ? turn.Query : null, turn.Rewrite));
 
     public void Sources(TurnContext turn) => events.TryWrite(new TurnEvent.Sources(turn.Sources(), turn.Cached is not null));
 

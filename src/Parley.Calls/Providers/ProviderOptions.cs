@@ -11,5 +11,8 @@ public sealed class ProviderOptions
     public string? Model { get; set; }
     public string? Voice { get; set; }
 
+    /// <summary><see cref="Model"/>, or <c>gpt-4o-mini</c> when unset.</summary>
+    public string ResolvedModel => Model is { Length: > 0 } model ? model : "gpt-4o-mini";
+
     public bool IsLocal => !string.Equals(Provider, "openai", StringComparison.OrdinalIgnoreCase);
 }

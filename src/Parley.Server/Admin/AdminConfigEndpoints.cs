@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Parley.Calls;
 using Parley.Domain;
@@ -14,7 +15,9 @@ namespace Parley.Server.Admin;
 /// </summary>
 internal static class AdminConfigEndpoints
 {
-    public sealed record Budgets(int SearchMs, int LlmMs, int TtsMs, int TurnMs);
+    /// <param name="RewriteMs">The LLM rewrite's budget; null when follow-ups are rewritten by the local rule alone (no budget).</param>
+    public sealed record Budgets(int SearchMs, int LlmMs, int TtsMs, int TurnMs,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? RewriteMs);
     public sealed record ConfigResponse(Budgets Budgets, int MaxTopK);
     public sealed record MeResponse(string Role, Guid? AccountId);
 
@@ -23,7 +26,8 @@ internal static class AdminConfigEndpoints
         app.MapGet("/v1/config", (IOptions<CallOptions> calls, IOptions<KnowledgeOptions> knowledge) =>
         {
             var c = calls.Value;
-            var budgets = new Budgets(c.SearchBudgetMs, c.LlmBudgetMs, c.TtsBudgetMs, c.TurnBudgetMs);
+            var budgets = new Budgets(c.SearchBudgetMs, c.LlmBudgetMs, c.TtsBudgetMs, c.TurnBudgetMs,
+                c.LlmRewrite && c.RewriteFollowUps ? c.RewriteBudgetMs : null);
             return TypedResults.Ok(new ConfigResponse(budgets, knowledge.Value.MaxTopK));
         }).RequireAuthorization().WithKeyProblems().WithTags("Admin");
         app.MapGet("/v1/me", (ClaimsPrincipal user, ITenantContext tenant) =>

@@ -26,10 +26,12 @@ internal static class TurnEndpoints
     /// <param name="Degraded">The stages that missed their budget or failed, answered by their fallback.</param>
     /// <param name="StandaloneQuery">What retrieval ran on when the transcript leaned on earlier turns ("and on Sundays?"); null otherwise.</param>
     /// <param name="KnowledgeVersion">The tenant's knowledge version the turn was answered from (every upload and delete bumps it).</param>
+    /// <param name="Rewrite">Which rewrite was used: <c>llm</c>, or <c>local</c> (the rule, or the LLM's fallback with <c>degraded: ["rewrite"]</c>); null when none.</param>
     public sealed record TurnAnswerResponse(
         Guid Id, string? Transcript, string Answer, IReadOnlyList<TurnSource> Sources, TurnAudio? Audio,
         TurnTimings Timings, bool Cached, IReadOnlyList<string> Degraded,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StandaloneQuery, long KnowledgeVersion);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StandaloneQuery,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Rewrite, long KnowledgeVersion);
 
     public static IEndpointRouteBuilder MapTurnEndpoints(this IEndpointRouteBuilder app)
     {
@@ -96,7 +98,7 @@ internal static class TurnEndpoints
         var audio = turn.Audio is null || !withAudio ? null
             : new TurnAudio("wav", WavAudio.SampleRateOf(turn.Audio), Convert.ToBase64String(turn.Audio));
         return new TurnAnswerResponse(
-            turn.TurnId, turn.Transcript, turn.Answer, turn.Sources, audio, turn.Timings, turn.Cached, turn.Degraded, turn.StandaloneQuery,
+            turn.TurnId, turn.Transcript, turn.Answer, turn.Sources, audio, turn.Timings, turn.Cached, turn.Degraded, turn.StandaloneQuery, turn.Rewrite,
             turn.KnowledgeVersion);
     }
 }

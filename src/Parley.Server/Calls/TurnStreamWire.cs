@@ -19,7 +19,8 @@ internal static class TurnStreamWire
     public const string ErrorEvent = "error";
 
     public sealed record TranscriptData(
-        string? Transcript, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StandaloneQuery);
+        string? Transcript, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StandaloneQuery,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Rewrite);
 
     public sealed record SourcesData(IReadOnlyList<TurnSource> Sources, bool Cached);
 
@@ -36,7 +37,7 @@ internal static class TurnStreamWire
 
     public static (string Name, object Data) Of(TurnEvent e) => e switch
     {
-        TurnEvent.Transcript t => (TranscriptEvent, new TranscriptData(t.Text, t.StandaloneQuery)),
+        TurnEvent.Transcript t => (TranscriptEvent, new TranscriptData(t.Text, t.StandaloneQuery, t.Rewrite)),
         TurnEvent.Sources s => (SourcesEvent, new SourcesData(s.Items, s.Cached)),
         TurnEvent.AnswerDelta a => (AnswerEvent, new AnswerData(a.Text)),
         TurnEvent.Audio a => (AudioEvent, new AudioData(a.Index, a.Text, "wav", Parley.Calls.Audio.WavAudio.SampleRateOf(a.Wav), Convert.ToBase64String(a.Wav))),

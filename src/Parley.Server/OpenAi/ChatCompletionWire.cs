@@ -39,7 +39,10 @@ internal static class ChatCompletionWire
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content);
 
     /// <summary>Parley's own account of the turn, beside OpenAI's fields (clients ignore what they do not know).</summary>
-    public sealed record ParleyTurn(Guid CallId, Guid TurnId, IReadOnlyList<TurnSource> Sources, TurnTimings Timings, bool Cached, IReadOnlyList<string> Degraded);
+    /// <param name="StandaloneQuery">What retrieval ran on when the last user message was a follow-up; <paramref name="Rewrite"/> says which rewrite made it.</param>
+    public sealed record ParleyTurn(Guid CallId, Guid TurnId, IReadOnlyList<TurnSource> Sources, TurnTimings Timings, bool Cached, IReadOnlyList<string> Degraded,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StandaloneQuery = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Rewrite = null);
 
     public sealed record ModelList(string Object, IReadOnlyList<Model> Data);
 

@@ -90,7 +90,7 @@ internal static class OpenAiEndpoints
     }
 
     public static ParleyTurn Describe(Guid callId, TurnResult turn) =>
-        new(callId, turn.TurnId, turn.Sources, turn.Timings, turn.Cached, turn.Degraded);
+        new(callId, turn.TurnId, turn.Sources, turn.Timings, turn.Cached, turn.Degraded, turn.StandaloneQuery, turn.Rewrite);
 
     /// <summary>
     /// The call named by <c>X-Parley-Call-Id</c>; else the one of the platform's call id (<c>X-Call-Id</c>,

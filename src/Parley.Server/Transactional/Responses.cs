@@ -74,19 +74,22 @@ internal static class Responses
         c.Id, c.AgentId, c.ContactId, c.Direction, c.Status,
         c.StartedAt, c.EndedAt, c.DurationSeconds, turns?.Select(Of).ToList());
 
+    /// <param name="RewriteMs">The follow-up rewrite (the local rule, or the LLM under its budget); 0 when it did not run.</param>
     public sealed record LoggedTurnTimings(
-        double AsrMs, double EmbedMs, double SearchMs, double LlmMs, double TtsMs, double TotalMs);
+        double AsrMs, double EmbedMs, double SearchMs, double LlmMs, double TtsMs, double TotalMs, double RewriteMs);
 
     /// <param name="Sources">The cited sources as stored with the turn: chunk id, title, similarity.</param>
     /// <param name="StandaloneQuery">What retrieval ran on when the transcript was a follow-up rewritten from earlier turns.</param>
     /// <param name="KnowledgeVersion">The tenant's knowledge version the turn was answered from; null for turns logged before it was kept.</param>
+    /// <param name="Rewrite">Which rewrite made it: <c>llm</c> or <c>local</c>.</param>
     public sealed record TurnResponse(
         Guid Id, int Ordinal, string Transcript, string Answer, Guid[] ChunkIds, JsonElement Sources,
         LoggedTurnTimings Timings, bool Cached, string[] Degraded, DateTimeOffset CreatedAt,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StandaloneQuery, long? KnowledgeVersion);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StandaloneQuery,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Rewrite, long? KnowledgeVersion);
 
     public static TurnResponse Of(CallTurn t) => new(
         t.Id, t.Ordinal, t.Transcript, t.Answer, t.ChunkIds, JsonDocument.Parse(t.Sources).RootElement,
-        new LoggedTurnTimings(t.AsrMs, t.EmbedMs, t.SearchMs, t.LlmMs, t.TtsMs, t.TotalMs),
-        t.Cached, t.Degraded, t.CreatedAt, t.StandaloneQuery, t.KnowledgeVersion);
+        new LoggedTurnTimings(t.AsrMs, t.EmbedMs, t.SearchMs, t.LlmMs, t.TtsMs, t.TotalMs, t.RewriteMs),
+        t.Cached, t.Degraded, t.CreatedAt, t.StandaloneQuery, t.Rewrite, t.KnowledgeVersion);
 }

@@ -12,11 +12,15 @@ public sealed class CallTurn
     public string Transcript { get; set; } = "";
     /// <summary>The standalone query retrieval ran on when the transcript was a follow-up rewritten from earlier turns; null otherwise.</summary>
     public string? StandaloneQuery { get; set; }
+    /// <summary>Which rewrite made <see cref="StandaloneQuery"/>: <c>llm</c> or <c>local</c>; null when the turn was not rewritten.</summary>
+    public string? Rewrite { get; set; }
     public string Answer { get; set; } = "";
     public Guid[] ChunkIds { get; set; } = [];
     /// <summary>The cited sources as JSON (chunk id, title, similarity), for display.</summary>
     public string Sources { get; set; } = "[]";
     public double AsrMs { get; set; }
+    /// <summary>The follow-up rewrite (stage <c>rewrite</c>: the local rule, or the LLM under its budget); 0 when it did not run.</summary>
+    public double RewriteMs { get; set; }
     public double EmbedMs { get; set; }
     public double SearchMs { get; set; }
     public double LlmMs { get; set; }

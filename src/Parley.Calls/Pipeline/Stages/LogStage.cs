@@ -19,7 +19,7 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
     /// embedding tokens, seconds of speech recognised and characters spoken.</summary>
     private static List<UsageRecord> Metered(TurnContext turn, string answer, DateTimeOffset now)
     {
-        var usage = new List<UsageRecord>(4);
+        var usage = new List<UsageRecord>(5);
         void Add(string kind, decimal quantity) => usage.Add(new UsageRecord
         {
             AccountId = turn.Account, Id = Guid.CreateVersion7(), Kind = kind, Quantity = quantity, OccurredAt = now, CallId = turn.CallId,
@@ -27,6 +27,10 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
         if (turn.Usage is { } llm)
         {
             Add(BillingService.LlmTokens, llm.TotalTokens);
+        }
+        if (turn.RewriteUsage is { } rewrite)
+        {
+            Add(BillingService.LlmTokens, rewrite.TotalTokens);
         }
         if (turn.Vector is not null && turn.Query is { Length: > 0 } query)
         {
@@ -60,6 +64,7 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
         var ordinal = turn.Ordinal;
         var question = turn.Transcript ?? "(inaudible)";
         var standalone = turn.QueryRewritten ? turn.Query : null;
+        var rewrite = turn.Rewrite;
         var sources = turn.Sources();
         var degraded = turn.Degraded.ToArray();
         var now = turn.Time.GetUtcNow();
@@ -70,6 +75,7 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
             AsrMs = timings.AsrMs, EmbedMs = timings.EmbedMs, SearchMs = timings.SearchMs, LlmMs = timings.LlmMs, TtsMs = timings.TtsMs,
             TotalMs = timings.TotalMs, Cached = turn.Cached is not null, Degraded = degraded, CreatedAt = now, StandaloneQuery = standalone,
             KnowledgeVersion = turn.KnowledgeVersion,
+            RewriteMs = timings.RewriteMs, Rewrite = rewrite,
         }, Metered(turn, answer, now));
         metrics.Turn(turn.Account, timings.TotalMs);
         // After the call log is queued: a caller who hangs up now cancels this, never the turn's record.
@@ -80,6 +86,7 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
             Transcript = turn.Transcript,
             StandaloneQuery = standalone,
             KnowledgeVersion = turn.KnowledgeVersion,
+            Rewrite = rewrite,
         };
         return StageResult.Succeeded(t => t.Result = result);
     }

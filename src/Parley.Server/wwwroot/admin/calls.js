@@ -116,20 +116,24 @@ function sayForm(call) {
   return h("div", {}, form, err);
 }
 
-const STAGES = ["asr", "embed", "search", "llm", "tts"];
-const budgetOf = (budgets, stage) => ({ search: budgets.searchMs, llm: budgets.llmMs, tts: budgets.ttsMs })[stage];
+// In the order a turn runs them: the follow-up rewrite comes before anything is embedded.
+const STAGES = ["asr", "rewrite", "embed", "search", "llm", "tts"];
+// The rewrite has a budget only when the LLM rewrites follow-ups (budgets.rewriteMs is null otherwise).
+const budgetOf = (budgets, stage) => ({ rewrite: budgets.rewriteMs ?? undefined, search: budgets.searchMs, llm: budgets.llmMs, tts: budgets.ttsMs })[stage];
+const REWRITTEN_BY = { llm: "rewritten by the LLM", local: "rewritten by the local rule" };
 const timing = (t, k) => Number(t.timings?.[`${k}Ms`] ?? 0);
 
 function legend(budgets) {
   return h("div", { class: "legend" }, STAGES.map(k => h("span", {}, h("i", { class: `sw ${k}` }), k)),
-    h("span", {}, h("i", { class: "sw budget" }), `budget (search ${budgets.searchMs}, llm ${budgets.llmMs}, tts ${budgets.ttsMs}, turn ${budgets.turnMs} ms)`));
+    h("span", {}, h("i", { class: "sw budget" }), `budget (${budgets.rewriteMs ? `rewrite ${budgets.rewriteMs}, ` : ""}search ${budgets.searchMs}, llm ${budgets.llmMs}, tts ${budgets.ttsMs}, turn ${budgets.turnMs} ms)`));
 }
 
 function turnView(t, budgets) {
   const sources = Array.isArray(t.sources) ? t.sources : [];
   return h("article", { class: "turn", "data-turn": t.ordinal },
     h("div", { class: "bubble caller" }, h("strong", {}, "Caller "), t.transcript,
-      t.standaloneQuery ? h("div", { class: "muted standalone", title: "the follow-up, made standalone for retrieval" }, "searched as: ", h("q", {}, t.standaloneQuery)) : null),
+      t.standaloneQuery ? h("div", { class: "muted standalone", title: "the follow-up, made standalone for retrieval" }, "searched as: ", h("q", {}, t.standaloneQuery),
+        t.rewrite ? h("small", { class: "rewrite-by", "data-rewrite": t.rewrite }, ` (${REWRITTEN_BY[t.rewrite] ?? t.rewrite}, ${fmtMs(timing(t, "rewrite"))})`) : null) : null),
     h("div", { class: "bubble agent" }, h("strong", {}, "Agent "), t.answer,
       t.cached ? h("span", { class: "badge ok" }, "answer cache") : null,
       t.knowledgeVersion != null ? h("span", { class: "badge kv", title: "the tenant's knowledge version this turn was answered from (every upload and delete bumps it)" }, `knowledge v${t.knowledgeVersion}`) : null,

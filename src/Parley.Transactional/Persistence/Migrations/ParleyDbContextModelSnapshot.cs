@@ -430,6 +430,14 @@ namespace Parley.Transactional.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("ordinal");
 
+                    b.Property<string>("Rewrite")
+                        .HasColumnType("text")
+                        .HasColumnName("rewrite");
+
+                    b.Property<double>("RewriteMs")
+                        .HasColumnType("double precision")
+                        .HasColumnName("rewrite_ms");
+
                     b.Property<double>("SearchMs")
                         .HasColumnType("double precision")
                         .HasColumnName("search_ms");

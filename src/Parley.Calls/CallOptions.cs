@@ -51,6 +51,40 @@ public sealed class CallOptions
     [Range(0, 100_000)]
     public int AnswerCacheEntriesPerAgent { get; set; } = 1000;
 
+    /// <summary>
+    /// A final transcript whose embedding is at least this close (cosine) to a prefetched interim one of its
+    /// call reuses that interim's passages instead of searching (<c>POST /v1/calls/{id}/turns/interim</c>).
+    /// 0.9: with all-MiniLM-L6-v2 a cut that keeps the question's content words ("what time do you open on")
+    /// scores 0.9 and more against the whole question and ranks the same passages first, while a cut that
+    /// has not reached them yet ("what time do") falls well below; <c>bench turn --interim</c> reports how
+    /// often a reused interim's first source agrees with the final's own search.
+    /// </summary>
+    [Range(0.5, 1.0)]
+    public double InterimReuseSimilarity { get; set; } = 0.9;
+
+    /// <summary>Prefetched interims kept per call, newest first (each holds its vector and its passages: a few kB).</summary>
+    [Range(1, 16)]
+    public int InterimPrefetchesPerCall { get; set; } = 3;
+
+    /// <summary>Calls of this process holding prefetches; beyond it an interim is refused (<c>node_limit</c>) and counted. 0 turns interim prefetching off.</summary>
+    [Range(0, 1_000_000)]
+    public int InterimMaxCalls { get; set; } = 2000;
+
+    /// <summary>Calls of one account holding prefetches in this process, so that one tenant cannot fill the node (<c>account_limit</c>).</summary>
+    [Range(1, 1_000_000)]
+    public int InterimMaxCallsPerAccount { get; set; } = 200;
+
+    /// <summary>Prefetches of this process running at once (embedding at API-search priority, then the search); others wait their turn.</summary>
+    [Range(1, 256)]
+    public int InterimConcurrency { get; set; } = 2;
+
+    /// <summary>
+    /// A prefetch not used by a final turn within this many seconds is dropped (a caller who went quiet, a
+    /// call that timed out or was ended on another node).
+    /// </summary>
+    [Range(1, 3600)]
+    public int InterimPrefetchSeconds { get; set; } = 30;
+
     /// <summary>Memory for the audio of answers already spoken (see <c>SpeechCache</c>); 0 turns it off.</summary>
     [Range(0, 4096)]
     public int SpeechCacheMegabytes { get; set; } = 64;

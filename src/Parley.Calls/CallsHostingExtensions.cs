@@ -107,6 +107,16 @@ public static class CallsHostingExtensions
         builder.Services.AddSingleton<IRecordWriter>(sp => sp.GetRequiredService<CallLogWriter>());
         builder.Services.AddSingleton<RecogniseStage>();
         builder.Services.AddSingleton<RewriteStage>();
+        builder.Services.AddSingleton<Interim.InterimMetrics>();
+        builder.Services.AddSingleton<Interim.InterimSearch>();
+        // Its constructor is internal (InterimSearch is), hence the factory.
+        builder.Services.AddSingleton(sp => new Interim.InterimPrefetches(
+            sp.GetRequiredService<IOptions<CallOptions>>().Value, sp.GetRequiredService<Interim.InterimSearch>(),
+            sp.GetRequiredService<Interim.InterimMetrics>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Interim.InterimPrefetches>>()));
+        builder.Services.AddScoped<Interim.InterimTranscripts>();
+        builder.Services.AddSingleton<PrefetchStage>();
         builder.Services.AddSingleton<EmbedStage>();
         builder.Services.AddSingleton<AnswerCacheStage>();
         builder.Services.AddSingleton<SearchStage>();

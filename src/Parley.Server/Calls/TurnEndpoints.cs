@@ -25,10 +25,14 @@ internal static class TurnEndpoints
     /// <param name="Audio">Null when not asked to speak (<c>?speak=false</c>) or when speech fell back.</param>
     /// <param name="Degraded">The stages that missed their budget or failed, answered by their fallback.</param>
     /// <param name="StandaloneQuery">What retrieval ran on when the transcript leaned on earlier turns ("and on Sundays?"); null otherwise.</param>
+    /// <param name="Prefetched">The passages came from an interim transcript's prefetch (<c>POST /v1/calls/{id}/turns/interim</c>): no search ran.</param>
+    /// <param name="PrefetchMatch"><c>exact</c> (an interim of the same words: no embedding either) or <c>similar</c>; absent when not prefetched.</param>
     public sealed record TurnAnswerResponse(
         Guid Id, string? Transcript, string Answer, IReadOnlyList<TurnSource> Sources, TurnAudio? Audio,
         TurnTimings Timings, bool Cached, IReadOnlyList<string> Degraded,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StandaloneQuery);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StandaloneQuery,
+        bool Prefetched,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PrefetchMatch);
 
     public static IEndpointRouteBuilder MapTurnEndpoints(this IEndpointRouteBuilder app)
     {
@@ -95,6 +99,7 @@ internal static class TurnEndpoints
         var audio = turn.Audio is null || !withAudio ? null
             : new TurnAudio("wav", WavAudio.SampleRateOf(turn.Audio), Convert.ToBase64String(turn.Audio));
         return new TurnAnswerResponse(
-            turn.TurnId, turn.Transcript, turn.Answer, turn.Sources, audio, turn.Timings, turn.Cached, turn.Degraded, turn.StandaloneQuery);
+            turn.TurnId, turn.Transcript, turn.Answer, turn.Sources, audio, turn.Timings, turn.Cached, turn.Degraded, turn.StandaloneQuery,
+            turn.PrefetchMatch is not null, turn.PrefetchMatch);
     }
 }

@@ -14,7 +14,7 @@ internal sealed class AnswerCacheStage(IKnowledgeVersions versions, SemanticAnsw
 
     public override async Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
     {
-        var version = await versions.VersionAsync(turn.Account, cancellationToken);
+        var version = turn.KnowledgeVersionKnown ? turn.KnowledgeVersion : await versions.VersionAsync(turn.Account, cancellationToken);
         var hit = turn.Vector is { } vector
             ? cache.Find(turn.Agent.Id, turn.Query!, vector, version, turn.Agent.UpdatedAt)
             : cache.FindExact(turn.Agent.Id, turn.Query!, version, turn.Agent.UpdatedAt);

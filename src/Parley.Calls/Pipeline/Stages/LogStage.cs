@@ -53,6 +53,7 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
             turn.Ms(AnswerStage.StageName), turn.Ms(SpeakStage.StageName), turn.ElapsedMs)
         {
             RewriteMs = turn.Ms(RewriteStage.StageName),
+            PrefetchMs = turn.Ms(PrefetchStage.StageName),
             FirstTokenMs = turn.Stream?.FirstTokenMs,
             FirstAudioMs = turn.Stream?.FirstAudioMs,
         };
@@ -78,6 +79,7 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
         {
             Transcript = turn.Transcript,
             StandaloneQuery = standalone,
+            PrefetchMatch = turn.PrefetchMatch,
         };
         return StageResult.Succeeded(t => t.Result = result);
     }

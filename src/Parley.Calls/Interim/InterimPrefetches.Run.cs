@@ -43,6 +43,7 @@ public sealed partial class InterimPrefetches
             current = null;
             lock (_gate)
             {
+                _inFlight--;
                 slot.Running = false;
                 if (slot.Next is { } next)
                 {

@@ -40,6 +40,7 @@ public sealed partial class InterimPrefetches : IDisposable
     private readonly ILogger<InterimPrefetches> _logger;
     private readonly SemaphoreSlim _running;
     private long _lastPrune;
+    private int _inFlight;
 
     internal InterimPrefetches(
         CallOptions options, InterimSearch search, InterimMetrics metrics, TimeProvider time, IMeterFactory meters, ILogger<InterimPrefetches> logger)
@@ -78,6 +79,18 @@ public sealed partial class InterimPrefetches : IDisposable
             lock (_gate)
             {
                 return _calls.Values.Sum(c => c.Entries.Count);
+            }
+        }
+    }
+
+    /// <summary>Prefetches running or waiting for a place now (a call's next interim, queued behind its running one, not counted).</summary>
+    public int Running
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _inFlight;
             }
         }
     }
@@ -196,6 +209,7 @@ public sealed partial class InterimPrefetches : IDisposable
             slot.Entries.RemoveLast();
         }
         slot.Running = true;
+        _inFlight++;
         _metrics.Started(slot.Account);
         return entry;
     }

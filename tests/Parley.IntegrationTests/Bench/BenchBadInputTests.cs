@@ -22,6 +22,8 @@ public sealed class BenchBadInputTests
     [InlineData("turn", "--turns", "0")]
     [InlineData("turn", "--concurrency", "0")]
     [InlineData("turn", "--knowledge", "/nonexistent/folder")]
+    [InlineData("turn", "--interim", "--stream")]
+    [InlineData("turn", "--interim", "--word-ms", "-1")]
     [InlineData("embed", "--queries", "1")]
     [InlineData("search", "--chunks", "5")]
     [InlineData("load", "--calls", "0")]

@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Parley.Calls;
 using Parley.Calls.Interim;
 using Parley.Calls.Pipeline;
 using Parley.Domain;
+using Parley.Domain.Knowledge;
 using Parley.Knowledge.Extraction;
 using Parley.Knowledge.Ingestion;
 using Parley.Transactional.Calls;
@@ -17,24 +19,27 @@ namespace Parley.Bench;
 /// <c>bench turn --interim</c>: the same calls twice, each in a tenant of its own (its own answer and
 /// embedding caches) loaded with the same knowledge. With interims, every question is spoken word by word
 /// at <c>wordMs</c> a word and, as a recogniser would, its interim transcripts (cut at 50, 75 and 90 % of
-/// its words) are posted as their words are heard, then the final turn; without, the same pauses and the
+/// its words by default) are posted as their words are heard, then the final turn; without, the same pauses and the
 /// final turn only. The report: how many turns used a prefetch, how often its first source is the one
-/// the final's own search ranks first, and the search and turn percentiles of both runs.
+/// the final's own search ranks first, the search and turn percentiles of both runs, and
+/// <see cref="InterimProfile"/>: what other reuse thresholds would have given.
 /// </summary>
 public sealed partial class TurnBenchmark
 {
-    private static readonly double[] Cuts = [0.5, 0.75, 0.9];
+    /// <summary>Where the bench cuts a final transcript into interims, as fractions of its words (<c>--cuts</c>).</summary>
+    public static readonly double[] DefaultCuts = [0.5, 0.75, 0.9];
 
     private sealed record Asked(string Question, TurnResult Turn, double WaitMs);
 
     /// <summary>The interims a recogniser would send before this final transcript: distinct cuts at word boundaries, with their word counts.</summary>
-    internal static List<(string Text, int Words)> InterimsOf(string final)
+    internal static List<(string Text, int Words)> InterimsOf(string final, IReadOnlyList<double> fractions)
     {
         var words = final.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var cuts = new List<(string Text, int Words)>();
-        foreach (var cut in Cuts)
+        foreach (var cut in fractions)
         {
-            var n = Math.Min((int)Math.Round(words.Length * cut), words.Length - 1);
+            // A cut at 100 % is the recogniser's last interim, the same words as the final.
+            var n = cut >= 1 ? words.Length : Math.Min((int)Math.Round(words.Length * cut), words.Length - 1);
             if (n >= 1 && (cuts.Count == 0 || cuts[^1].Words < n))
             {
                 cuts.Add((string.Join(' ', words[..n]), n));
@@ -44,7 +49,7 @@ public sealed partial class TurnBenchmark
     }
 
     public async Task<Dictionary<string, object>> RunInterimAsync(
-        string knowledgeFolder, int turns, int concurrency, bool speak, int wordMs, bool keep, CancellationToken cancellationToken)
+        string knowledgeFolder, int turns, int concurrency, bool speak, int wordMs, IReadOnlyList<double> cuts, bool keep, CancellationToken cancellationToken)
     {
         var files = Directory.EnumerateFiles(knowledgeFolder, "*.md").Order(StringComparer.Ordinal).ToList();
         var random = new Random(7);
@@ -56,6 +61,7 @@ public sealed partial class TurnBenchmark
         var with = new ConcurrentBag<Asked>();
         var without = new ConcurrentBag<Asked>();
         var offered = new ConcurrentBag<InterimOutcome>();
+        List<InterimProfile.Point> profile = [];
         try
         {
             await AnsiConsole.Progress().AutoClear(false)
@@ -82,10 +88,16 @@ public sealed partial class TurnBenchmark
                         await Parallel.ForEachAsync(calls, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
                             async (questions, ct) =>
                             {
-                                await SpeakCallAsync(account, agent, questions, asked == with ? offered : null, speak, wordMs, asked, ct);
+                                await SpeakCallAsync(account, agent, questions, asked == with ? offered : null, speak, wordMs, cuts, asked, ct);
                                 progress.Increment(questions.Length);
                             });
                     }
+                    var measuring = ctx.AddTask("reuse threshold profile", maxValue: 1);
+                    profile = await InterimProfile.MeasureAsync(
+                        services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(), services.GetRequiredService<IKnowledgeSearch>(),
+                        tenants[1].Account, calls.SelectMany(c => c).Distinct(StringComparer.Ordinal).Select(q => (q, InterimsOf(q, cuts).Select(i => i.Text).ToList())),
+                        cancellationToken);
+                    measuring.Increment(1);
                 });
         }
         finally
@@ -98,13 +110,16 @@ public sealed partial class TurnBenchmark
                 }
             }
         }
-        return SummariseInterim(with.ToList(), without.ToList(), offered.ToList(), concurrency, wordMs);
+        var result = SummariseInterim(with.ToList(), without.ToList(), offered.ToList(), concurrency, wordMs);
+        result["cuts"] = cuts;
+        result["thresholdProfile"] = profile;
+        return result;
     }
 
     /// <summary>One call: each question spoken word by word, its interims (when <paramref name="offered"/> is given) as their words are heard, then the turn.</summary>
     private async Task SpeakCallAsync(
         AccountId account, Guid agent, string[] questions, ConcurrentBag<InterimOutcome>? offered, bool speak, int wordMs,
-        ConcurrentBag<Asked> asked, CancellationToken ct)
+        IReadOnlyList<double> cuts, ConcurrentBag<Asked> asked, CancellationToken ct)
     {
         var time = services.GetRequiredService<TimeProvider>();
         await using var scope = services.CreateAsyncScope();
@@ -116,7 +131,7 @@ public sealed partial class TurnBenchmark
         foreach (var q in questions)
         {
             var heard = 0;
-            foreach (var (text, words) in offered is null ? new List<(string Text, int Words)>() : InterimsOf(q))
+            foreach (var (text, words) in offered is null ? new List<(string Text, int Words)>() : InterimsOf(q, cuts))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds((words - heard) * wordMs), time, ct);
                 heard = words;

@@ -22,8 +22,10 @@ internal static class InterimProfile
     {
         // Per question: the best cut's cosine, and whether its passages are the final's.
         var measured = new List<(double Cosine, bool SameFirst, double Overlap)>();
-        foreach (var (final, cuts) in questions)
+        foreach (var (final, all) in questions)
         {
+            // A cut of all the words (--cuts …,100) is reused by its text, whatever the threshold.
+            var cuts = all.Where(c => c != final).ToList();
             if (cuts.Count == 0)
             {
                 continue;

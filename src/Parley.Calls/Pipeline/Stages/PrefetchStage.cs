@@ -6,11 +6,13 @@ namespace Parley.Calls.Pipeline.Stages;
 /// <summary>
 /// <c>prefetch</c>: the passages an interim transcript of this utterance already found
 /// (<see cref="InterimPrefetches"/>), used instead of the search. It runs twice, at no cost when the call
-/// sent no interim. Before <c>embed</c> it takes the call's prefetches and looks for the very same words:
-/// then not even the embedding is needed (a prefetch of those words still running is awaited, up to the
-/// embed budget, since it started before the final did). After <c>embed</c>, which the answer cache needs
-/// anyway, it compares vectors: the newest prefetch at cosine ≥ <see cref="CallOptions.InterimReuseSimilarity"/>
-/// gives its passages. Either way only a prefetch taken against the knowledge version and the agent the
+/// sent no interim. Before <c>embed</c> it takes the call's prefetches and looks for a finished one of the
+/// very same words: then not even the embedding is needed. One of those words still running is not awaited:
+/// it waits for the model at API-search priority, behind the turns, so the turn embeds at its own priority
+/// instead, and finds it after <c>embed</c> if it finished meanwhile (measured with <c>bench turn --interim
+/// --cuts 50,75,90,100</c>, awaiting it made the turn slower under load). After <c>embed</c>, which the
+/// answer cache needs anyway, it compares vectors: the closest finished prefetch at cosine ≥
+/// <see cref="CallOptions.InterimReuseSimilarity"/> gives its passages. Either way only a prefetch taken against the knowledge version and the agent the
 /// turn sees now; a follow-up rewritten from the conversation never matches (an interim is not rewritten).
 /// In process, so it times itself (<c>timings.prefetchMs</c>): the knowledge version's round trip, which the
 /// answer cache then does not repeat.
@@ -59,19 +61,8 @@ internal sealed class PrefetchStage(InterimPrefetches prefetches, IKnowledgeVers
             return StageResult.Succeeded(t => t.Interims = []);
         }
         var version = await versions.VersionAsync(turn.Account, cancellationToken);
-        Prefetched? exact = null;
-        if (taken.FirstOrDefault(e => InterimEntry.SameText(e.Text, turn.Query!)) is { } same)
-        {
-            try
-            {
-                exact = await same.Done.Task.WaitAsync(TimeSpan.FromMilliseconds(turn.Options.EmbedBudgetMs), time, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                // Still running after what the embedding would have taken: the turn embeds and searches itself.
-            }
-        }
-        exact = exact is not null && Current(turn, exact, version) ? exact : null;
+        var exact = taken.Select(e => e.Done.Task is { IsCompletedSuccessfully: true, Result: { } done } ? done : null)
+            .FirstOrDefault(p => p is not null && InterimEntry.SameText(p.Text, turn.Query!) && Current(turn, p, version));
         if (exact is not null)
         {
             metrics.Hit(turn.Account, Exact);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Parley.IntegrationTests.Knowledge;
 using Parley.Testing;
 using Xunit;
 
@@ -18,7 +19,8 @@ public sealed class InterimBenchmarkTests(DatabaseFixture db) : IClassFixture<Da
         {
             var json = Path.Combine(home, "interim.json");
             var run = await BenchExecutable.RunAsync(
-                ["turn", "--interim", "--turns", "10", "--concurrency", "2", "--no-speak", "--word-ms", "150", "--json", json],
+                ["turn", "--interim", "--turns", "10", "--concurrency", "2", "--no-speak", "--word-ms", "150", "--json", json,
+                    "--knowledge", Path.Combine(KnowledgeApiTests.RepoRoot(), "demo", "knowledge")],
                 new Dictionary<string, string> { ["ConnectionStrings__Parley"] = db.ConnectionString, ["PARLEY_HOME"] = home },
                 TimeSpan.FromMinutes(8));
             Assert.True(run.ExitCode == 0, run.Err + run.Out);

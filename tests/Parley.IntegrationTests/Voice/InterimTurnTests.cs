@@ -124,6 +124,23 @@ public sealed class InterimTurnTests(InterimFixture api) : IClassFixture<Interim
     }
 
     [Fact(Timeout = 180_000)]
+    public async Task An_interim_of_a_follow_up_is_rewritten_from_the_last_turn_as_the_final_is_and_reused()
+    {
+        var tenant = await api.NewTenantAsync("Interim follow-up");
+        var agent = await CallTests.SetUpAsync(tenant.Client);
+        var call = await CallTests.StartCallAsync(tenant.Client, agent);
+        await TurnAsync(tenant.Client, call, "What time do you open on Sunday?");
+        await InterimAsync(tenant.Client, call, "and on Saturday");
+        await SettledAsync();
+        var turn = await TurnAsync(tenant.Client, call, "And on Saturday?");
+        Assert.True(turn.TryGetProperty("standaloneQuery", out var standalone), turn.ToString());
+        Assert.Contains("Saturday", standalone.GetString());
+        Assert.True(turn.GetProperty("prefetched").GetBoolean(), turn.ToString());
+        Assert.Equal("exact", turn.GetProperty("prefetchMatch").GetString());
+        Assert.Equal(0, turn.GetProperty("timings").GetProperty("searchMs").GetDouble());
+    }
+
+    [Fact(Timeout = 180_000)]
     public async Task A_prefetch_taken_before_a_document_was_deleted_is_not_used()
     {
         var (client, agent) = await TenantAsync("Interim delete");

@@ -12,8 +12,10 @@ namespace Parley.Calls.Pipeline.Stages;
 /// instead, and finds it after <c>embed</c> if it finished meanwhile (measured with <c>bench turn --interim
 /// --cuts 50,75,90,100</c>, awaiting it made the turn slower under load). After <c>embed</c>, which the
 /// answer cache needs anyway, it compares vectors: the closest finished prefetch at cosine ≥
-/// <see cref="CallOptions.InterimReuseSimilarity"/> gives its passages. Either way only a prefetch taken against the knowledge version and the agent the
-/// turn sees now; a follow-up rewritten from the conversation never matches (an interim is not rewritten).
+/// <see cref="CallOptions.InterimReuseSimilarity"/> gives its passages. Either way only a prefetch taken
+/// against the knowledge version and the agent the turn sees now. Both sides are standalone queries: an
+/// interim of a follow-up was rewritten from the same last turn (<see cref="InterimTranscripts"/>) as the
+/// final is by <c>rewrite</c>.
 /// In process, so it times itself (<c>timings.prefetchMs</c>): the knowledge version's round trip, which the
 /// answer cache then does not repeat.
 /// </summary>
@@ -56,7 +58,7 @@ internal sealed class PrefetchStage(InterimPrefetches prefetches, IKnowledgeVers
             });
         }
         var taken = prefetches.Take(turn.Account, turn.CallId);
-        if (taken.Count == 0 || turn.QueryRewritten)
+        if (taken.Count == 0)
         {
             return StageResult.Succeeded(t => t.Interims = []);
         }

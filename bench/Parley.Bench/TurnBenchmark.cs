@@ -26,7 +26,7 @@ namespace Parley.Bench;
 /// knowledge base. Calls of five turns run side by side (a call's own turns are sequential, as on a
 /// phone); every turn's per-stage timings are kept, plus answer-cache hits and degraded stages.
 /// </summary>
-public sealed class TurnBenchmark(IServiceProvider services)
+public sealed partial class TurnBenchmark(IServiceProvider services)
 {
     private const int TurnsPerCall = 5;
 

@@ -63,6 +63,41 @@ public sealed class CallOptions
     [Range(0, 100_000)]
     public int AnswerCacheEntriesPerAgent { get; set; } = 1000;
 
+    /// <summary>
+    /// A final transcript whose embedding is at least this close (cosine) to a prefetched interim one of its
+    /// call reuses that interim's passages instead of searching (<c>POST /v1/calls/{id}/turns/interim</c>).
+    /// 0.85, from <c>bench turn --interim</c>'s threshold profile (all-MiniLM-L6-v2, the demo knowledge, cuts at
+    /// 50/75/90 % of the words): at 0.9 only 12 % of the questions had a cut close enough (all with the final's
+    /// own first passage); at 0.85, 42 %, and 96 % of those ranked the same first passage (84 % of the top 3);
+    /// at 0.8, 62 % but 94 % and 78 %. The cut that matters is the last one, which usually lacks the closing
+    /// content word ("what time do you open on" / "… on Sunday?"). A larger, less uniform knowledge base may want it higher.
+    /// </summary>
+    [Range(0.5, 1.0)]
+    public double InterimReuseSimilarity { get; set; } = 0.85;
+
+    /// <summary>Prefetched interims kept per call, newest first (each holds its vector and its passages: a few kB).</summary>
+    [Range(1, 16)]
+    public int InterimPrefetchesPerCall { get; set; } = 3;
+
+    /// <summary>Calls of this process holding prefetches; beyond it an interim is refused (<c>node_limit</c>) and counted. 0 turns interim prefetching off.</summary>
+    [Range(0, 1_000_000)]
+    public int InterimMaxCalls { get; set; } = 2000;
+
+    /// <summary>Calls of one account holding prefetches in this process, so that one tenant cannot fill the node (<c>account_limit</c>).</summary>
+    [Range(1, 1_000_000)]
+    public int InterimMaxCallsPerAccount { get; set; } = 200;
+
+    /// <summary>Prefetches of this process running at once (embedding at API-search priority, then the search); others wait their turn.</summary>
+    [Range(1, 256)]
+    public int InterimConcurrency { get; set; } = 2;
+
+    /// <summary>
+    /// A prefetch not used by a final turn within this many seconds is dropped (a caller who went quiet, a
+    /// call that timed out or was ended on another node).
+    /// </summary>
+    [Range(1, 3600)]
+    public int InterimPrefetchSeconds { get; set; } = 30;
+
     /// <summary>Memory for the audio of answers already spoken (see <c>SpeechCache</c>); 0 turns it off.</summary>
     [Range(0, 4096)]
     public int SpeechCacheMegabytes { get; set; } = 64;

@@ -116,6 +116,16 @@ public static class CallsHostingExtensions
         // The LLM rewriter is built only when it is switched on (it needs the openai provider, validated above).
         builder.Services.AddSingleton(sp => new RewriteStage(sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<CallOptions>>().Value.LlmRewrite ? sp.GetRequiredService<Conversation.LlmFollowUpRewriter>() : null));
+        builder.Services.AddSingleton<Interim.InterimMetrics>();
+        builder.Services.AddSingleton<Interim.InterimSearch>();
+        // Its constructor is internal (InterimSearch is), hence the factory.
+        builder.Services.AddSingleton(sp => new Interim.InterimPrefetches(
+            sp.GetRequiredService<IOptions<CallOptions>>().Value, sp.GetRequiredService<Interim.InterimSearch>(),
+            sp.GetRequiredService<Interim.InterimMetrics>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Interim.InterimPrefetches>>()));
+        builder.Services.AddScoped<Interim.InterimTranscripts>();
+        builder.Services.AddSingleton<PrefetchStage>();
         builder.Services.AddSingleton<EmbedStage>();
         builder.Services.AddSingleton<AnswerCacheStage>();
         builder.Services.AddSingleton<SearchStage>();

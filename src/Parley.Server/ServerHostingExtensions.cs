@@ -90,6 +90,7 @@ public static class ServerHostingExtensions
         app.MapCallLogEndpoints();
         app.MapKnowledgeEndpoints();
         app.MapTurnEndpoints();
+        app.MapInterimEndpoints();
         app.MapOpenAiEndpoints();
         app.MapVapiEndpoints();
         app.MapMonitoringEndpoints();

@@ -57,6 +57,27 @@ public sealed partial class CallHistory(
     }
 
     /// <summary>
+    /// The call's agent, whether it is still active, and its last turns, without taking an ordinal (what an
+    /// interim transcript needs); null when the account has no such call.
+    /// </summary>
+    public async Task<(Guid AgentId, bool Active, IReadOnlyList<HistoryTurn> Recent)?> PeekAsync(
+        AccountId account, Guid callId, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.ForTenant(account).CreateBatch();
+        batch.Add(new NpgsqlBatchCommand("SELECT agent_id, status = 'active', recent_turns::text FROM calls WHERE account_id = $1 AND id = $2")
+        {
+            Parameters = { new() { Value = account.Value }, new() { Value = callId } },
+        });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        var recent = JsonSerializer.Deserialize(reader.GetString(2), HistoryJson.Default.ListHistoryTurn) ?? [];
+        return (reader.GetGuid(0), reader.GetBoolean(1), recent);
+    }
+
+    /// <summary>
     /// Appends the turn to the call's row, keeping its last <paramref name="keep"/> turns in ordinal order
     /// (two processes may land theirs out of order). A failure costs the next turn its context, never
     /// this turn its answer: it is logged and swallowed.

@@ -86,8 +86,9 @@ public sealed class CallOrchestrator
         using var turn = await BeginAsync(callId, transcript, recording, speak, answerDeltas, events, cancellationToken);
         var s = _stages;
         turn.Stream?.Start(turn, s.StreamedSpeech, cancellationToken);
-        foreach (var stage in (TurnStage[])[s.Recognise, s.Rewrite, s.Embed, s.AnswerCache, s.Search, s.Answer, s.SpeechCache, s.Speak,
-                     s.StreamedSpeech, s.Log])
+        // prefetch twice: for an interim of the same words before embedding, for a close one after (PrefetchStage).
+        foreach (var stage in (TurnStage[])[s.Recognise, s.Rewrite, s.Prefetch, s.Embed, s.Prefetch, s.AnswerCache, s.Search, s.Answer,
+                     s.SpeechCache, s.Speak, s.StreamedSpeech, s.Log])
         {
             await _runner.RunAsync(stage, turn, cancellationToken);
             if (turn.Stream is not { } stream)

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Parley.Calls.Interim;
 using Parley.Calls.Providers;
 using Parley.Domain;
 using Parley.Domain.Knowledge;
@@ -76,6 +77,18 @@ internal sealed class TurnContext(
     /// the search is counted in the next turn's version, never this one's.
     /// </summary>
     public long KnowledgeVersion { get; set; }
+
+    /// <summary>Whether <see cref="KnowledgeVersion"/> was already read this turn (by <c>prefetch</c>), so the answer cache need not read it again.</summary>
+    public bool KnowledgeVersionKnown { get; set; }
+
+    /// <summary>The call's interim prefetches this turn took (stage <c>prefetch</c>); null before it ran.</summary>
+    internal IReadOnlyList<InterimEntry>? Interims { get; set; }
+
+    /// <summary>Whether <c>prefetch</c> already compared the turn's vector with its interims.</summary>
+    public bool PrefetchCompared { get; set; }
+
+    /// <summary><c>exact</c> or <c>similar</c> when the passages came from an interim's prefetch instead of a search; null otherwise.</summary>
+    public string? PrefetchMatch { get; set; }
     public CachedAnswer? Cached { get; set; }
     public IReadOnlyList<SearchHit> Passages { get; set; } = [];
 
@@ -105,6 +118,9 @@ internal sealed class TurnContext(
     public void MarkDegraded(string stage) => _degraded.Add(stage);
 
     public void Ran(string stage, TimeSpan elapsed) => _ran[stage] = elapsed;
+
+    /// <summary>Adds to a stage's time: an in-process stage that runs at two places in the turn.</summary>
+    public void RanMore(string stage, TimeSpan elapsed) => _ran[stage] = _ran.GetValueOrDefault(stage) + elapsed;
 
     /// <summary>A stage's time in milliseconds, 0 when it did not run.</summary>
     public double Ms(string stage) => _ran.TryGetValue(stage, out var t) ? Math.Round(t.TotalMilliseconds, 3) : 0;

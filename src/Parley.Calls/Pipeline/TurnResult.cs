@@ -8,6 +8,9 @@ public sealed record TurnTimings(double AsrMs, double EmbedMs, double SearchMs, 
     /// <summary>The follow-up rewrite (stage <c>rewrite</c>, in process); 0 when it did not run.</summary>
     public double RewriteMs { get; init; }
 
+    /// <summary>The interim-prefetch stage (<c>prefetch</c>, in process); 0 when the call sent no interim.</summary>
+    public double PrefetchMs { get; init; }
+
     /// <summary>A streamed turn's first piece of the answer sent, in milliseconds from the request; absent from an answer given whole.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? FirstTokenMs { get; init; }
@@ -27,6 +30,12 @@ public sealed record TurnResult(Guid TurnId, string Answer, IReadOnlyList<TurnSo
 {
     /// <summary>What the turn answered: the text sent, or what the recogniser heard (null when it heard nothing).</summary>
     public string? Transcript { get; init; }
+
+    /// <summary>
+    /// The passages came from an interim transcript's prefetch (<c>POST /v1/calls/{id}/turns/interim</c>) and the
+    /// search did not run: <c>exact</c> (the same words: no embedding either) or <c>similar</c>; null when the turn searched.
+    /// </summary>
+    public string? PrefetchMatch { get; init; }
 
     /// <summary>What retrieval ran on when the transcript leaned on earlier turns and was rewritten; null otherwise.</summary>
     public string? StandaloneQuery { get; init; }

@@ -27,11 +27,15 @@ internal static class TurnEndpoints
     /// <param name="StandaloneQuery">What retrieval ran on when the transcript leaned on earlier turns ("and on Sundays?"); null otherwise.</param>
     /// <param name="KnowledgeVersion">The tenant's knowledge version the turn was answered from (every upload and delete bumps it).</param>
     /// <param name="Rewrite">Which rewrite was used: <c>llm</c>, or <c>local</c> (the rule, or the LLM's fallback with <c>degraded: ["rewrite"]</c>); null when none.</param>
+    /// <param name="Prefetched">The passages came from an interim transcript's prefetch (<c>POST /v1/calls/{id}/turns/interim</c>): no search ran.</param>
+    /// <param name="PrefetchMatch"><c>exact</c> (an interim of the same words: no embedding either) or <c>similar</c>; absent when not prefetched.</param>
     public sealed record TurnAnswerResponse(
         Guid Id, string? Transcript, string Answer, IReadOnlyList<TurnSource> Sources, TurnAudio? Audio,
         TurnTimings Timings, bool Cached, IReadOnlyList<string> Degraded,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StandaloneQuery,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Rewrite, long KnowledgeVersion);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Rewrite, long KnowledgeVersion,
+        bool Prefetched,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PrefetchMatch);
 
     public static IEndpointRouteBuilder MapTurnEndpoints(this IEndpointRouteBuilder app)
     {
@@ -99,6 +103,6 @@ internal static class TurnEndpoints
             : new TurnAudio("wav", WavAudio.SampleRateOf(turn.Audio), Convert.ToBase64String(turn.Audio));
         return new TurnAnswerResponse(
             turn.TurnId, turn.Transcript, turn.Answer, turn.Sources, audio, turn.Timings, turn.Cached, turn.Degraded, turn.StandaloneQuery, turn.Rewrite,
-            turn.KnowledgeVersion);
+            turn.KnowledgeVersion, turn.PrefetchMatch is not null, turn.PrefetchMatch);
     }
 }

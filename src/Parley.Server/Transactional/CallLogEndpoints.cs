@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Parley.Calls.Interim;
 using Parley.Domain;
 using Parley.Knowledge.Search;
 using Parley.Server.Calls;
@@ -56,10 +57,11 @@ internal static class CallLogEndpoints
             warmer.Request(tenant.Scope.RequireAccount());
             return TypedResults.Created($"/v1/calls/{call.Id}", Started(call));
         }).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        calls.MapPost("/{id:guid}/end", async (Guid id, CallService s, CallAdmission admission, CancellationToken ct) =>
+        calls.MapPost("/{id:guid}/end", async (Guid id, CallService s, CallAdmission admission, InterimPrefetches interims, CancellationToken ct) =>
         {
             var ended = await s.EndAsync(id, ct);
             admission.Ended(id);
+            interims.Drop(id);
             return TypedResults.Ok(Of(ended));
         });
         calls.MapGet("/{id:guid}", async (Guid id, CallService s, CancellationToken ct) =>

@@ -16,7 +16,7 @@ internal sealed class AnswerCacheStage(IKnowledgeVersions versions, SemanticAnsw
 
     public override async Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
     {
-        var version = await versions.VersionAsync(turn.Account, cancellationToken);
+        var version = turn.KnowledgeVersionKnown ? turn.KnowledgeVersion : await versions.VersionAsync(turn.Account, cancellationToken);
         if (turn.Answered)
         {
             return StageResult.Succeeded(t => t.KnowledgeVersion = version);

@@ -17,7 +17,8 @@ internal sealed class EmbedStage(IEmbeddingGenerator<string, Embedding<float>> e
 
     public override TimeSpan? Budget(CallOptions options) => TimeSpan.FromMilliseconds(options.EmbedBudgetMs);
 
-    public override bool Applies(TurnContext turn) => !turn.Answered;
+    /// <remarks>A vector is already there when <c>prefetch</c> found an interim of the very same words.</remarks>
+    public override bool Applies(TurnContext turn) => !turn.Answered && turn.Vector is null;
 
     public override async Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
     {

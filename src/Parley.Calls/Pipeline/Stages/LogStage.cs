@@ -57,6 +57,7 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
             turn.Ms(AnswerStage.StageName), turn.Ms(SpeakStage.StageName), turn.ElapsedMs)
         {
             RewriteMs = turn.Ms(RewriteStage.StageName),
+            PrefetchMs = turn.Ms(PrefetchStage.StageName),
             FirstTokenMs = turn.Stream?.FirstTokenMs,
             FirstAudioMs = turn.Stream?.FirstAudioMs,
         };
@@ -87,6 +88,7 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
             StandaloneQuery = standalone,
             KnowledgeVersion = turn.KnowledgeVersion,
             Rewrite = rewrite,
+            PrefetchMatch = turn.PrefetchMatch,
         };
         return StageResult.Succeeded(t => t.Result = result);
     }

@@ -14,7 +14,8 @@ internal sealed class SearchStage(IKnowledgeSearch search) : TurnStage
 
     public override TimeSpan? Budget(CallOptions options) => TimeSpan.FromMilliseconds(options.SearchBudgetMs);
 
-    public override bool Applies(TurnContext turn) => !turn.Answered;
+    /// <remarks>Stands aside when <c>prefetch</c> gave the turn an interim's passages.</remarks>
+    public override bool Applies(TurnContext turn) => !turn.Answered && turn.PrefetchMatch is null;
 
     public override async Task<StageResult> RunAsync(TurnContext turn, CancellationToken cancellationToken)
     {

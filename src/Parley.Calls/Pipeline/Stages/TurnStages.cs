@@ -4,6 +4,7 @@ namespace Parley.Calls.Pipeline.Stages;
 internal sealed record TurnStages(
     RecogniseStage Recognise,
     RewriteStage Rewrite,
+    PrefetchStage Prefetch,
     EmbedStage Embed,
     AnswerCacheStage AnswerCache,
     SearchStage Search,

@@ -98,6 +98,16 @@ public sealed class CallOptions
     [Range(1, 3600)]
     public int InterimPrefetchSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// How long one prefetch's embedding and search may take. It is not a turn's budget: nobody waits for a
+    /// prefetch, and its embedding queues behind every turn's (API-search priority), so held to the turn's
+    /// embed + search budgets (250 ms) most prefetches were cut off under load and the hit rate fell from
+    /// about 40 % to 7 % (bench turn --interim). Long enough to finish behind a queue, short enough that a
+    /// stuck search does not hold one of the <see cref="InterimConcurrency"/> places for long.
+    /// </summary>
+    [Range(10, 60_000)]
+    public int InterimPrefetchBudgetMs { get; set; } = 1500;
+
     /// <summary>Memory for the audio of answers already spoken (see <c>SpeechCache</c>); 0 turns it off.</summary>
     [Range(0, 4096)]
     public int SpeechCacheMegabytes { get; set; } = 64;

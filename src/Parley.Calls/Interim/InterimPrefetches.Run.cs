@@ -20,8 +20,8 @@ public sealed partial class InterimPrefetches
                 {
                     try
                     {
-                        // Its work is held to what a turn would give embed and search, so a stuck search does not hold a place.
-                        using var budget = new CancellationTokenSource(TimeSpan.FromMilliseconds(_options.EmbedBudgetMs + _options.SearchBudgetMs), _time);
+                        // Its own budget, so a stuck search does not hold a place (see CallOptions.InterimPrefetchBudgetMs).
+                        using var budget = new CancellationTokenSource(TimeSpan.FromMilliseconds(_options.InterimPrefetchBudgetMs), _time);
                         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, budget.Token);
                         result = await _search.RunAsync(slot.Account, agent, current.Text, linked.Token);
                     }

@@ -30,7 +30,7 @@ public sealed class SemanticAnswerCache(IOptions<CallOptions> options)
     /// <param name="query">The standalone query; a context-dependent entry must match it exactly.</param>
     public CachedAnswer? Find(Guid agentId, string query, ReadOnlyMemory<float> question, long knowledgeVersion, DateTimeOffset agentVersion = default) =>
         Best(agentId, knowledgeVersion, agentVersion, options.Value.AnswerCacheSimilarity,
-            entry => entry.DependsOnContext && !SameText(query, entry.Question) ? 0 : Cosine(question.Span, entry.Embedding));
+            entry => entry.DependsOnContext && !SameText(query, entry.Question) ? 0 : VectorSimilarity.Cosine(question.Span, entry.Embedding));
 
     /// <summary>
     /// The answer to this very question (case, surrounding spaces and end punctuation aside), for a turn
@@ -72,18 +72,6 @@ public sealed class SemanticAnswerCache(IOptions<CallOptions> options)
         Core(a).Equals(Core(b), StringComparison.OrdinalIgnoreCase);
 
     private static ReadOnlySpan<char> Core(string text) => text.AsSpan().Trim().TrimEnd("?.!").TrimEnd();
-
-    private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length && i < b.Length; i++)
-        {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return na == 0 || nb == 0 ? 0 : dot / Math.Sqrt(na * nb);
-    }
 
     public void Add(Guid agentId, CachedAnswer answer)
     {

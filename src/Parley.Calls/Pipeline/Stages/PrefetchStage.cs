@@ -93,7 +93,7 @@ internal sealed class PrefetchStage(InterimPrefetches prefetches, IKnowledgeVers
         foreach (var entry in interims)
         {
             if (entry.Done.Task is { IsCompletedSuccessfully: true, Result: { } done } && Current(turn, done, turn.KnowledgeVersion)
-                && Cosine(vector, done.Vector) is var score && score >= bestScore && (best is null || score > bestScore))
+                && VectorSimilarity.Cosine(vector, done.Vector) is var score && score >= bestScore && (best is null || score > bestScore))
             {
                 best = done;
                 bestScore = score;
@@ -104,16 +104,4 @@ internal sealed class PrefetchStage(InterimPrefetches prefetches, IKnowledgeVers
 
     private static bool Current(TurnContext turn, Prefetched prefetched, long version) =>
         prefetched.KnowledgeVersion == version && prefetched.AgentId == turn.Agent.Id && prefetched.AgentVersion == turn.Agent.UpdatedAt;
-
-    private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length && i < b.Length; i++)
-        {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return na == 0 || nb == 0 ? 0 : dot / Math.Sqrt(na * nb);
-    }
 }

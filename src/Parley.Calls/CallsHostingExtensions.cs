@@ -136,10 +136,10 @@ public static class CallsHostingExtensions
         builder.Services.AddSingleton<LogStage>();
         builder.Services.AddSingleton<TurnStages>();
         builder.Services.AddSingleton<TurnStageRunner>();
-        // Scoped: the call and agent lookups are tenant-scoped. Its constructor is internal (the stages are), hence the factory.
+        // Scoped: the call lookups are tenant-scoped. Its constructor is internal (the stages are), hence the factory.
         builder.Services.AddScoped(sp => new CallOrchestrator(
             sp.GetRequiredService<CallService>(), sp.GetRequiredService<CallHistory>(), sp.GetRequiredService<ITenantContext>(),
-            sp.GetRequiredService<AgentService>(), sp.GetRequiredService<TurnStages>(),
+            sp.GetRequiredService<TurnStages>(),
             sp.GetRequiredService<TurnStageRunner>(), sp.GetRequiredService<IOptions<CallOptions>>(), sp.GetRequiredService<TimeProvider>()));
         return builder;
     }

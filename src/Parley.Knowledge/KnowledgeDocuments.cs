@@ -79,10 +79,7 @@ public sealed class KnowledgeDocuments(
     public async Task<long> VersionAsync(AccountId account, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.ForTenant(account).CreateBatch();
-        batch.Add(new NpgsqlBatchCommand("SELECT coalesce((SELECT version FROM knowledge_tenant_stats WHERE account_id = $1), 0)")
-        {
-            Parameters = { new() { Value = account.Value } },
-        });
+        batch.Add(KnowledgeVersionSql.Command(account));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return reader.GetInt64(0);

@@ -6,6 +6,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Parley.Data;
 using Parley.Domain;
+using Parley.Transactional.Agents;
 
 namespace Parley.Calls.Pipeline;
 
@@ -16,8 +17,11 @@ public sealed record HistoryTurn(
     [property: JsonPropertyName("r")] string Query,
     [property: JsonPropertyName("a")] string Answer);
 
-/// <summary>A turn's place in its call: its agent, its ordinal, and the call's last turns before it.</summary>
-public sealed record TurnSlot(Guid AgentId, int Ordinal, IReadOnlyList<HistoryTurn> Recent);
+/// <summary>
+/// A turn's place in its call: its ordinal, the call's last turns before it, the call's agent (null when the
+/// agent row is gone), and the tenant's knowledge version as the turn began.
+/// </summary>
+public sealed record TurnSlot(Guid AgentId, int Ordinal, IReadOnlyList<HistoryTurn> Recent, Agent? Agent, long KnowledgeVersion);
 
 /// <summary>
 /// The last turns of each live call and its turn ordinals, on the call's row in the database, so that
@@ -35,7 +39,11 @@ public sealed record TurnSlot(Guid AgentId, int Ordinal, IReadOnlyList<HistoryTu
 public sealed partial class CallHistory(
     [FromKeyedServices(DataSourceKeys.Transactional)] NpgsqlDataSource dataSource, ILogger<CallHistory> logger)
 {
-    /// <summary>Takes the call's next ordinal and reads its last turns; null when the account has no such active call.</summary>
+    /// <summary>
+    /// Takes the call's next ordinal and reads its last turns, its agent and the tenant's knowledge version, all
+    /// in the one round trip (a turn used to pay two more, an EF query for the agent and one for the version);
+    /// null when the account has no such active call.
+    /// </summary>
     public async Task<TurnSlot?> BeginTurnAsync(AccountId account, Guid callId, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.ForTenant(account).CreateBatch();
@@ -47,13 +55,27 @@ public sealed partial class CallHistory(
         {
             Parameters = { new() { Value = account.Value }, new() { Value = callId } },
         });
+        // Only the active call's agent: an ended or unknown call reads no agent either.
+        batch.Add(new NpgsqlBatchCommand($"""
+            SELECT {AgentRow.Columns} FROM agents
+            WHERE account_id = $1 AND id = (SELECT agent_id FROM calls WHERE account_id = $1 AND id = $2 AND status = 'active')
+            """)
+        {
+            Parameters = { new() { Value = account.Value }, new() { Value = callId } },
+        });
+        batch.Add(KnowledgeVersionSql.Command(account));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
         }
         var recent = JsonSerializer.Deserialize(reader.GetString(2), HistoryJson.Default.ListHistoryTurn) ?? [];
-        return new TurnSlot(reader.GetGuid(0), reader.GetInt32(1), recent);
+        var (agentId, ordinal) = (reader.GetGuid(0), reader.GetInt32(1));
+        await reader.NextResultAsync(cancellationToken);
+        var agent = await reader.ReadAsync(cancellationToken) ? AgentRow.Read(reader) : null;
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new TurnSlot(agentId, ordinal, recent, agent, reader.GetInt64(0));
     }
 
     /// <summary>

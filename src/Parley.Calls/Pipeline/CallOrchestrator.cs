@@ -25,20 +25,18 @@ public sealed class CallOrchestrator
     private readonly CallService _calls;
     private readonly CallHistory _history;
     private readonly ITenantContext _tenant;
-    private readonly AgentService _agents;
     private readonly TurnStages _stages;
     private readonly TurnStageRunner _runner;
     private readonly IOptions<CallOptions> _options;
     private readonly TimeProvider _time;
 
     internal CallOrchestrator(
-        CallService calls, CallHistory history, ITenantContext tenant, AgentService agents, TurnStages stages, TurnStageRunner runner,
+        CallService calls, CallHistory history, ITenantContext tenant, TurnStages stages, TurnStageRunner runner,
         IOptions<CallOptions> options, TimeProvider time)
     {
         _calls = calls;
         _history = history;
         _tenant = tenant;
-        _agents = agents;
         _stages = stages;
         _runner = runner;
         _options = options;
@@ -113,9 +111,9 @@ public sealed class CallOrchestrator
     }
 
     /// <summary>
-    /// Bad input first (400 before any work), then the call's next ordinal and last turns in one round
-    /// trip (<see cref="CallHistory"/>), and its agent. A call that is not there (404) or has ended (409)
-    /// takes one more lookup, to say which.
+    /// Bad input first (400 before any work), then the call's next ordinal, last turns, agent and the
+    /// tenant's knowledge version in one round trip (<see cref="CallHistory"/>). A call that is not there
+    /// (404) or has ended (409) takes one more lookup, to say which.
     /// </summary>
     private async Task<TurnContext> BeginAsync(
         Guid callId, string? transcript, ReadOnlyMemory<byte>? recording, bool speak, ChannelWriter<string>? answerDeltas,
@@ -138,12 +136,14 @@ public sealed class CallOrchestrator
             var call = await _calls.FindAsync(callId, cancellationToken);
             throw call.Status == CallStatus.Ended ? new ConflictException("This call has ended.") : new NotFoundException("Call");
         }
-        var agent = await _agents.GetAsync(slot.AgentId, cancellationToken);
+        var agent = slot.Agent ?? throw new NotFoundException("Agent");
         var stream = events is null ? null : new TurnStream(events);
         return new TurnContext(callId, account, agent, _options.Value, speak, started, _time)
         {
             Ordinal = slot.Ordinal,
             History = slot.Recent,
+            KnowledgeVersion = slot.KnowledgeVersion,
+            KnowledgeVersionKnown = true,
             Utterance = utterance,
             Transcript = utterance is null ? transcript : null,
             AnswerDeltas = stream?.AnswerDeltas ?? answerDeltas,

@@ -78,7 +78,7 @@ internal sealed class TurnContext(
     /// </summary>
     public long KnowledgeVersion { get; set; }
 
-    /// <summary>Whether <see cref="KnowledgeVersion"/> was already read this turn (by <c>prefetch</c>), so the answer cache need not read it again.</summary>
+    /// <summary>Whether <see cref="KnowledgeVersion"/> was already read this turn (as it began, or by <c>prefetch</c>), so no stage need read it again.</summary>
     public bool KnowledgeVersionKnown { get; set; }
 
     /// <summary>The call's interim prefetches this turn took (stage <c>prefetch</c>); null before it ran.</summary>

@@ -16,8 +16,8 @@ namespace Parley.Calls.Pipeline.Stages;
 /// against the knowledge version and the agent the turn sees now. Both sides are standalone queries: an
 /// interim of a follow-up was rewritten from the same last turn (<see cref="InterimTranscripts"/>) as the
 /// final is by <c>rewrite</c>.
-/// In process, so it times itself (<c>timings.prefetchMs</c>): the knowledge version's round trip, which the
-/// answer cache then does not repeat.
+/// In process, so it times itself (<c>timings.prefetchMs</c>). The knowledge version comes with the turn's first
+/// round trip; it is read here only for a turn that began without it.
 /// </summary>
 internal sealed class PrefetchStage(InterimPrefetches prefetches, IKnowledgeVersions versions, InterimMetrics metrics, TimeProvider time) : TurnStage
 {
@@ -62,7 +62,7 @@ internal sealed class PrefetchStage(InterimPrefetches prefetches, IKnowledgeVers
         {
             return StageResult.Succeeded(t => t.Interims = []);
         }
-        var version = await versions.VersionAsync(turn.Account, cancellationToken);
+        var version = turn.KnowledgeVersionKnown ? turn.KnowledgeVersion : await versions.VersionAsync(turn.Account, cancellationToken);
         var exact = taken.Select(e => e.Done.Task is { IsCompletedSuccessfully: true, Result: { } done } ? done : null)
             .FirstOrDefault(p => p is not null && InterimEntry.SameText(p.Text, turn.Query!) && Current(turn, p, version));
         if (exact is not null)

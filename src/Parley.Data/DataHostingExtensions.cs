@@ -89,9 +89,19 @@ public static class DataHostingExtensions
     /// </summary>
     private static void ForSearches(NpgsqlConnectionStringBuilder csb)
     {
+        AutoPrepare(csb);
+        csb.Options = $"{csb.Options} -c jit=off -c max_parallel_workers_per_gather=0".Trim();
+    }
+
+    /// <summary>
+    /// Every pool runs the same few statements over and over: a phone turn's first round trip, its history
+    /// update, the call log's inserts, EF Core's lookups. Unprepared, PostgreSQL parses and plans each one
+    /// every time (a profile under <c>bench load</c> found its parser near the top of the database's CPU).
+    /// </summary>
+    private static void AutoPrepare(NpgsqlConnectionStringBuilder csb)
+    {
         csb.MaxAutoPrepare = Math.Max(csb.MaxAutoPrepare, 64);
         csb.AutoPrepareMinUsages = 2;
-        csb.Options = $"{csb.Options} -c jit=off -c max_parallel_workers_per_gather=0".Trim();
     }
 
     private static NpgsqlDataSource Build(IServiceProvider sp, string applicationName, bool vector, string? connectionString = null, int? maxPoolSize = null)
@@ -108,6 +118,10 @@ public static class DataHostingExtensions
         if (vector)
         {
             ForSearches(csb);
+        }
+        else
+        {
+            AutoPrepare(csb);
         }
         var builder = new NpgsqlDataSourceBuilder(csb.ConnectionString)
         {

@@ -160,6 +160,62 @@ public static class WavAudio
     /// <summary>Any WAV re-encoded as 16-bit mono PCM at <paramref name="sampleRate"/> (always decoded and encoded again, even when it already is).</summary>
     public static byte[] Resample(ReadOnlySpan<byte> wav, int sampleRate) => ToWav(ToPcm16(wav, sampleRate), sampleRate);
 
+    /// <summary>WAVs said one after another as one, at the first one's rate (they all come from one provider and one setting); null for none.</summary>
+    public static byte[]? Join(IReadOnlyList<byte[]> parts)
+    {
+        if (parts.Count <= 1)
+        {
+            return parts.Count == 0 ? null : parts[0];
+        }
+        var rate = SampleRateOf(parts[0]);
+        // On a turn's path: the parts are our providers' own 16-bit mono PCM, so their samples are copied as
+        // they are; anything else is decoded (and resampled) first.
+        var samples = new List<short>(parts.Sum(p => p.Length / 2));
+        foreach (var part in parts)
+        {
+            if (Pcm16MonoData(part, rate) is { } data)
+            {
+                samples.AddRange(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(data.Span));
+            }
+            else
+            {
+                samples.AddRange(ToPcm16(part, rate));
+            }
+        }
+        return ToWav(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples), rate);
+    }
+
+    /// <summary>The data chunk of a WAV that is 16-bit mono PCM at <paramref name="rate"/>; null for any other.</summary>
+    private static ReadOnlyMemory<byte>? Pcm16MonoData(byte[] wav, int rate)
+    {
+        if (wav.Length < 12 || !wav.AsSpan(0, 4).SequenceEqual("RIFF"u8) || !wav.AsSpan(8, 4).SequenceEqual("WAVE"u8))
+        {
+            return null;
+        }
+        var pcm16Mono = false;
+        for (var at = 12; at + 8 <= wav.Length;)
+        {
+            var size = (int)Math.Min(BitConverter.ToUInt32(wav, at + 4), (uint)(wav.Length - at - 8));
+            var chunk = wav.AsSpan(at, 4);
+            if (chunk.SequenceEqual("fmt "u8) && size >= 16)
+            {
+                pcm16Mono = BitConverter.ToInt16(wav, at + 8) == 1 && BitConverter.ToInt16(wav, at + 10) == 1
+                    && BitConverter.ToInt32(wav, at + 12) == rate && BitConverter.ToInt16(wav, at + 22) == 16;
+            }
+            else if (chunk.SequenceEqual("data"u8))
+            {
+                // Not a conditional expression: null would turn into an empty Memory through its array conversion.
+                if (!pcm16Mono)
+                {
+                    return null;
+                }
+                return wav.AsMemory(at + 8, size - (size % 2));
+            }
+            at += 8 + size + (size % 2);
+        }
+        return null;
+    }
+
     /// <summary>How long a 16-bit mono WAV plays (its bytes after the 44-byte header; zero when it is not a WAV).</summary>
     public static TimeSpan DurationOf(ReadOnlySpan<byte> wav) =>
         SampleRateOf(wav) is > 0 and var rate && wav.Length > 44 ? TimeSpan.FromSeconds((wav.Length - 44) / 2.0 / rate) : TimeSpan.Zero;

@@ -26,6 +26,25 @@ public static class StreamedAnswer
     }
 
     /// <summary>
+    /// A whole answer cut where a stream of it would be cut (<see cref="TakeSentence"/>), the rest after the
+    /// last full stop as its last sentence: the pieces the speech cache keeps, whichever way the answer went out.
+    /// </summary>
+    public static IReadOnlyList<string> Sentences(string answer)
+    {
+        var pending = new StringBuilder(answer);
+        var sentences = new List<string>();
+        while (TakeSentence(pending) is { } sentence)
+        {
+            sentences.Add(sentence);
+        }
+        if (pending.ToString().Trim() is { Length: > 0 } rest)
+        {
+            sentences.Add(rest);
+        }
+        return sentences;
+    }
+
+    /// <summary>
     /// Takes the first whole sentence off <paramref name="pending"/> (text ending in <c>.</c>, <c>!</c>,
     /// <c>?</c> or <c>…</c>, closing quotes or brackets after it, then a space), trimmed; null while there is none.
     /// </summary>

@@ -30,6 +30,9 @@ public sealed class SpeechServer : IAsyncDisposable
     /// <summary>What the last speech request asked for: model, voice, format, text.</summary>
     public JsonElement LastSpeech { get; private set; }
 
+    /// <summary>Every text asked to be spoken, in the order the requests came.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> SpokenTexts { get; } = new();
+
     public Uri BaseUrl => new(_server.BaseUrl, "v1");
 
     public static async Task<SpeechServer> StartAsync()
@@ -51,6 +54,7 @@ public sealed class SpeechServer : IAsyncDisposable
                 s.SpeechRequests++;
                 s.LastSpeech = await JsonSerializer.DeserializeAsync<JsonElement>(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
                 var text = s.LastSpeech.GetProperty("input").GetString()!;
+                s.SpokenTexts.Enqueue(text);
                 return await RespondAsync(s.Tts, () => Results.Bytes(Tone(24000, 0.05 * text.Length), "audio/wav"), ctx);
             });
         });

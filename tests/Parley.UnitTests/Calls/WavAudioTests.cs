@@ -125,4 +125,25 @@ public sealed class WavAudioTests
         Assert.Contains("audio format is 85", mp3.Errors["audio"][0], StringComparison.Ordinal);
         Assert.Throws<InvalidRequestException>(() => WavAudio.Validate("RIFF"u8, 60));
     }
+
+    [Fact]
+    public void Joined_speech_is_the_parts_samples_back_to_back_copied_exactly_and_a_part_of_another_rate_is_resampled()
+    {
+        var a = Tone(16000, 0.5, 440);
+        var b = Tone(16000, 0.25, 880);
+        var joined = WavAudio.Join([WavAudio.ToWav(a, 16000), WavAudio.ToWav(b, 16000)])!;
+        Assert.Equal(16000, WavAudio.SampleRateOf(joined));
+        Assert.Equal(a.Concat(b).ToArray(), SentenceSpeechTests.Pcm(joined));
+        Assert.Equal(TimeSpan.FromSeconds(0.75), WavAudio.DurationOf(joined));
+
+        // A part at 22 050 Hz joins a 16 kHz answer at 16 kHz, its length kept.
+        var c = Tone(22050, 1, 440);
+        var mixed = SentenceSpeechTests.Pcm(WavAudio.Join([WavAudio.ToWav(a, 16000), WavAudio.ToWav(c, 22050)])!);
+        Assert.Equal(a, mixed[..a.Length]);
+        Assert.InRange(mixed.Length - a.Length, 16000 * 0.98, 16000 * 1.02);
+
+        Assert.Null(WavAudio.Join([]));
+        var only = WavAudio.ToWav(a, 16000);
+        Assert.Same(only, WavAudio.Join([only]));
+    }
 }

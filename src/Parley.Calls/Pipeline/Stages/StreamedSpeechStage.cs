@@ -81,18 +81,6 @@ internal sealed class StreamedSpeechStage(IEnumerable<ITextToSpeech> speech, Spe
             }
             index++;
         }
-        return new SpokenAnswer(Join(parts), elapsed, failed);
-    }
-
-    /// <summary>The sentences' WAVs as one, at the first one's rate (they all come from one provider and one setting).</summary>
-    private static byte[]? Join(List<byte[]> parts)
-    {
-        if (parts.Count <= 1)
-        {
-            return parts.Count == 0 ? null : parts[0];
-        }
-        var rate = WavAudio.SampleRateOf(parts[0]);
-        var samples = parts.SelectMany(p => WavAudio.ToPcm16(p, rate)).ToArray();
-        return WavAudio.ToWav(samples, rate);
+        return new SpokenAnswer(WavAudio.Join(parts), elapsed, failed);
     }
 }

@@ -82,6 +82,8 @@ public static class ServerHostingExtensions
         // The body limit first: the control-character guard reads what it lets through.
         app.UseMiddleware<BodyLimitMiddleware>();
         app.UseMiddleware<ControlCharacterGuard>();
+        // The call's WebSocket (GET /v1/calls/{id}/stream): its upgrade passes every check above first.
+        app.UseWebSockets();
         app.MapOpenApi();
         app.MapHealthEndpoints();
         app.MapAdminPage();
@@ -91,6 +93,7 @@ public static class ServerHostingExtensions
         app.MapKnowledgeEndpoints();
         app.MapTurnEndpoints();
         app.MapInterimEndpoints();
+        app.MapCallStreamEndpoints();
         app.MapOpenAiEndpoints();
         app.MapVapiEndpoints();
         app.MapMonitoringEndpoints();

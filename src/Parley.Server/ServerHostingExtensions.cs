@@ -40,6 +40,7 @@ public static class ServerHostingExtensions
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddScoped<OpenAi.ChatCompletionStream>();
         builder.Services.AddScoped<Calls.TurnEventStream>();
+        builder.Services.AddSingleton<Calls.CallSocketMetrics>();
         // The largest body any endpoint takes (a document upload); each endpoint has its own, lower limit (BodyLimitMiddleware).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
         builder.Services.AddOpenApi(o => o.AddOperationTransformer(Streaming.EventStreamResponse.DescribeAsync));

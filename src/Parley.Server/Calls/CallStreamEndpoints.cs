@@ -21,14 +21,15 @@ internal static class CallStreamEndpoints
     public static IEndpointRouteBuilder MapCallStreamEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/calls").RequireTenant().RequireScope(ApiKeyScopes.Calls).WithCrudProblems().WithTags("Calls");
-        group.MapGet("/{id:guid}/stream", ConnectAsync);
+        // Left out of the OpenAPI document, which has no way to describe a WebSocket: the README's API section does.
+        group.MapGet("/{id:guid}/stream", ConnectAsync).ExcludeFromDescription();
         return app;
     }
 
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(
         Guid id, bool? speak, HttpContext http, CallService calls, ITenantContext tenant, IServiceScopeFactory scopes,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IOptions<RateLimiterOptions> limits, TimeProvider time,
-        ILogger<CallSocket> logger, CancellationToken ct)
+        CallSocketMetrics metrics, ILogger<CallSocket> logger, CancellationToken ct)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -44,7 +45,15 @@ internal static class CallStreamEndpoints
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         using var session = new CallSocket(socket, http, id, speak ?? true, tenant.Scope, scopes, json.Value.SerializerOptions,
             limits.Value.GlobalLimiter, time, logger);
-        await session.RunAsync(http.RequestAborted);
+        metrics.Opened();
+        try
+        {
+            await session.RunAsync(http.RequestAborted);
+        }
+        finally
+        {
+            metrics.Closed();
+        }
         return TypedResults.Empty;
     }
 }

@@ -1,9 +1,12 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Parley.Calls;
 using Parley.Calls.CallLog;
 using Parley.Calls.Interim;
 using Parley.IntegrationTests.Calls;
@@ -268,12 +271,20 @@ public sealed class CallSocketTests(VoicePlatformFixture api) : IClassFixture<Vo
     public async Task A_client_that_drops_the_connection_mid_turn_leaves_the_server_healthy_and_the_next_turn_works()
     {
         var (_, key, client, call) = await CallAsync("Socket dropped");
+        using var sockets = new MetricCollector<long>(api.App.Services.GetRequiredService<IMeterFactory>(), CallMetrics.MeterName, "parley.calls.sockets");
         var socket = await ConnectAsync(key, call);
         await SendAsync(socket, new { type = "final", text = "Is there parking near the restaurant?" });
         Assert.Equal("transcript", Type(await NextAsync(socket)));
         // Gone without a close: the TCP connection is reset mid-turn, speech still to come.
         socket.Abort();
         socket.Dispose();
+        // The server let go of it: the turn was cancelled and the session ended (open sockets back to none).
+        var deadline = DateTime.UtcNow + Patience;
+        while (sockets.GetMeasurementSnapshot().Sum(m => m.Value) != 0 || sockets.GetMeasurementSnapshot().Count < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the dropped socket's session never ended");
+            await Task.Delay(20);
+        }
 
         using var again = await ConnectAsync(key, call, "speak=false");
         await SendAsync(again, new { type = "interim", text = "how much is the corkage" });

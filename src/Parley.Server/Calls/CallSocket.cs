@@ -27,9 +27,6 @@ internal sealed partial class CallSocket(
     WebSocket socket, HttpContext http, Guid callId, bool speak, TenantScope tenant, IServiceScopeFactory scopes,
     JsonSerializerOptions json, PartitionedRateLimiter<HttpContext>? limiter, TimeProvider time, ILogger<CallSocket> logger) : IDisposable
 {
-    /// <summary>How long a socket closed for an oversize message waits for the client's close before it is dropped.</summary>
-    private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(5);
-
     // WebSocket allows one send at a time: the running final's events and the reader's answers take turns.
     private readonly SemaphoreSlim _send = new(1, 1);
     private Task _final = Task.CompletedTask;
@@ -73,29 +70,6 @@ internal sealed partial class CallSocket(
         finally
         {
             await StopFinalAsync(life);
-        }
-    }
-
-    /// <summary>One message, whole; a length past the buffer means it was too big (the rest is left unread).</summary>
-    private async Task<(WebSocketMessageType Type, int Length)> ReceiveAsync(byte[] buffer, CancellationToken ct)
-    {
-        var length = 0;
-        while (true)
-        {
-            var received = await socket.ReceiveAsync(buffer.AsMemory(length), ct);
-            if (received.MessageType == WebSocketMessageType.Close)
-            {
-                return (WebSocketMessageType.Close, 0);
-            }
-            length += received.Count;
-            if (received.EndOfMessage)
-            {
-                return (received.MessageType, length);
-            }
-            if (length == buffer.Length)
-            {
-                return (received.MessageType, buffer.Length + 1);
-            }
         }
     }
 
@@ -183,7 +157,7 @@ internal sealed partial class CallSocket(
         catch (Exception e)
         {
             LogFinalFailed(logger, callId, e);
-            await RefuseAsync(e, CancellationToken.None);
+            await SendAsync(ErrorEvent, ErrorOf(e), CancellationToken.None);
         }
     }
 
@@ -194,7 +168,15 @@ internal sealed partial class CallSocket(
         return scope;
     }
 
-    private Task RefuseAsync(Exception e, CancellationToken ct) => SendAsync(ErrorEvent, ErrorOf(e), ct);
+    private Task RefuseAsync(Exception e, CancellationToken ct)
+    {
+        var error = ErrorOf(e);
+        if (error.Status >= StatusCodes.Status500InternalServerError)
+        {
+            LogMessageFailed(logger, callId, e);
+        }
+        return SendAsync(ErrorEvent, error, ct);
+    }
 
     private async Task SendAsync(string type, object data, CancellationToken ct)
     {
@@ -220,32 +202,13 @@ internal sealed partial class CallSocket(
         await _final;
     }
 
-    /// <summary>Sends our close and waits a little for the client's (reading what it still sends), so the client sees the status.</summary>
-    private async Task CloseAsync(WebSocketCloseStatus status, string? reason)
-    {
-        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
-        {
-            return;
-        }
-        using var wait = new CancellationTokenSource(CloseWait, time);
-        try
-        {
-            await socket.CloseOutputAsync(status, reason, wait.Token);
-            var drain = new byte[4096];
-            while (socket.State == WebSocketState.CloseSent && (await socket.ReceiveAsync(drain.AsMemory(), wait.Token)).MessageType != WebSocketMessageType.Close)
-            {
-            }
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
-        {
-            // The client did not answer the close in time, or dropped the connection: it is gone either way.
-        }
-    }
-
     public void Dispose() => _send.Dispose();
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The WebSocket of call {CallId} was dropped by its client")]
     private static partial void LogGone(ILogger logger, Guid callId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A message on the WebSocket of call {CallId} failed; the socket stays open")]
+    private static partial void LogMessageFailed(ILogger logger, Guid callId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A final on the WebSocket of call {CallId} failed outside its turn")]
     private static partial void LogFinalFailed(ILogger logger, Guid callId, Exception exception);

@@ -21,7 +21,7 @@ internal static class CallStreamEndpoints
     public static IEndpointRouteBuilder MapCallStreamEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/calls").RequireTenant().RequireScope(ApiKeyScopes.Calls).WithCrudProblems().WithTags("Calls");
-        // Left out of the OpenAPI document, which has no way to describe a WebSocket: the README's API section does.
+        // Left out of the OpenAPI document, which has no way to describe a WebSocket: the README's section on it does.
         group.MapGet("/{id:guid}/stream", ConnectAsync).ExcludeFromDescription();
         return app;
     }

@@ -40,6 +40,7 @@ public static class ServerHostingExtensions
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddScoped<OpenAi.ChatCompletionStream>();
         builder.Services.AddScoped<Calls.TurnEventStream>();
+        builder.Services.AddSingleton<Calls.CallSocketMetrics>();
         // The largest body any endpoint takes (a document upload); each endpoint has its own, lower limit (BodyLimitMiddleware).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
         builder.Services.AddOpenApi(o => o.AddOperationTransformer(Streaming.EventStreamResponse.DescribeAsync));
@@ -82,6 +83,8 @@ public static class ServerHostingExtensions
         // The body limit first: the control-character guard reads what it lets through.
         app.UseMiddleware<BodyLimitMiddleware>();
         app.UseMiddleware<ControlCharacterGuard>();
+        // The call's WebSocket (GET /v1/calls/{id}/stream): its upgrade passes every check above first.
+        app.UseWebSockets();
         app.MapOpenApi();
         app.MapHealthEndpoints();
         app.MapAdminPage();
@@ -91,6 +94,7 @@ public static class ServerHostingExtensions
         app.MapKnowledgeEndpoints();
         app.MapTurnEndpoints();
         app.MapInterimEndpoints();
+        app.MapCallStreamEndpoints();
         app.MapOpenAiEndpoints();
         app.MapVapiEndpoints();
         app.MapMonitoringEndpoints();

@@ -26,6 +26,8 @@ public sealed partial class InterimPrefetches : IDisposable
         public LinkedList<InterimEntry> Entries { get; } = new();
         public (string Text, Agent Agent)? Next { get; set; }
         public bool Running { get; set; }
+        /// <summary>Interims offered for this utterance, duplicates and replaced ones included: what the call log counts.</summary>
+        public int Arrived { get; set; }
         public long Touched { get; set; } = touched;
         public CancellationTokenSource Cancel { get; } = new();
     }
@@ -148,6 +150,7 @@ public sealed partial class InterimPrefetches : IDisposable
             }
             slot = found;
             slot.Touched = now;
+            slot.Arrived++;
             if (slot.Entries.Any(e => InterimEntry.SameText(e.Text, text)) || (slot.Next is { } next && InterimEntry.SameText(next.Text, text)))
             {
                 return new(false, InterimOutcome.Duplicate);
@@ -173,18 +176,19 @@ public sealed partial class InterimPrefetches : IDisposable
     /// <summary>
     /// A final turn of the call takes what its interims prefetched (newest first, those within the TTL), and
     /// the call starts afresh for the next utterance. A prefetch still running goes on and can be awaited.
+    /// Also how many interims arrived for the utterance (for the call log), those past the TTL included.
     /// </summary>
-    internal IReadOnlyList<InterimEntry> Take(AccountId account, Guid callId)
+    internal (IReadOnlyList<InterimEntry> Entries, int Arrived) Take(AccountId account, Guid callId)
     {
         lock (_gate)
         {
             if (!_calls.TryGetValue(callId, out var slot) || slot.Account != account)
             {
-                return [];
+                return ([], 0);
             }
             RemoveLocked(callId, slot, cancel: false);
             var now = _time.GetTimestamp();
-            return slot.Entries.Where(e => _time.GetElapsedTime(e.StartedAt, now) <= Ttl).ToList();
+            return (slot.Entries.Where(e => _time.GetElapsedTime(e.StartedAt, now) <= Ttl).ToList(), slot.Arrived);
         }
     }
 

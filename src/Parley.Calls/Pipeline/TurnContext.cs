@@ -89,6 +89,12 @@ internal sealed class TurnContext(
 
     /// <summary><c>exact</c> or <c>similar</c> when the passages came from an interim's prefetch instead of a search; null otherwise.</summary>
     public string? PrefetchMatch { get; set; }
+
+    /// <summary>How many interim transcripts of this utterance reached this process before the final (stage <c>prefetch</c>).</summary>
+    public int InterimsArrived { get; set; }
+
+    /// <summary>The words of the interim whose prefetch answered; null when none did.</summary>
+    public string? PrefetchTranscript { get; set; }
     public CachedAnswer? Cached { get; set; }
     public IReadOnlyList<SearchHit> Passages { get; set; } = [];
 

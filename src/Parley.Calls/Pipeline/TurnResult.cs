@@ -37,6 +37,12 @@ public sealed record TurnResult(Guid TurnId, string Answer, IReadOnlyList<TurnSo
     /// </summary>
     public string? PrefetchMatch { get; init; }
 
+    /// <summary>How many interim transcripts of this utterance arrived before the final one (0 when none was sent).</summary>
+    public int Interims { get; init; }
+
+    /// <summary>The words of the interim whose prefetch answered; null when the turn searched.</summary>
+    public string? PrefetchTranscript { get; init; }
+
     /// <summary>What retrieval ran on when the transcript leaned on earlier turns and was rewritten; null otherwise.</summary>
     public string? StandaloneQuery { get; init; }
 

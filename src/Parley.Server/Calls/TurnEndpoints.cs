@@ -29,13 +29,14 @@ internal static class TurnEndpoints
     /// <param name="Rewrite">Which rewrite was used: <c>llm</c>, or <c>local</c> (the rule, or the LLM's fallback with <c>degraded: ["rewrite"]</c>); null when none.</param>
     /// <param name="Prefetched">The passages came from an interim transcript's prefetch (<c>POST /v1/calls/{id}/turns/interim</c>): no search ran.</param>
     /// <param name="PrefetchMatch"><c>exact</c> (an interim of the same words: no embedding either) or <c>similar</c>; absent when not prefetched.</param>
+    /// <param name="Interims">How many interim transcripts of this utterance arrived before it (0 when none was sent).</param>
     public sealed record TurnAnswerResponse(
         Guid Id, string? Transcript, string Answer, IReadOnlyList<TurnSource> Sources, TurnAudio? Audio,
         TurnTimings Timings, bool Cached, IReadOnlyList<string> Degraded,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StandaloneQuery,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Rewrite, long KnowledgeVersion,
         bool Prefetched,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PrefetchMatch);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PrefetchMatch, int Interims);
 
     public static IEndpointRouteBuilder MapTurnEndpoints(this IEndpointRouteBuilder app)
     {
@@ -103,6 +104,6 @@ internal static class TurnEndpoints
             : new TurnAudio("wav", WavAudio.SampleRateOf(turn.Audio), Convert.ToBase64String(turn.Audio));
         return new TurnAnswerResponse(
             turn.TurnId, turn.Transcript, turn.Answer, turn.Sources, audio, turn.Timings, turn.Cached, turn.Degraded, turn.StandaloneQuery, turn.Rewrite,
-            turn.KnowledgeVersion, turn.PrefetchMatch is not null, turn.PrefetchMatch);
+            turn.KnowledgeVersion, turn.PrefetchMatch is not null, turn.PrefetchMatch, turn.Interims);
     }
 }

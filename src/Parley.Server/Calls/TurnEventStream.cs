@@ -8,17 +8,33 @@ using static Parley.Server.Calls.TurnStreamWire;
 namespace Parley.Server.Calls;
 
 /// <summary>
-/// A turn told as server-sent events while it happens (<see cref="CallOrchestrator.StreamTurnAsync"/>):
-/// each event is written the moment the pipeline publishes it. Nothing is sent before the first event,
+/// A turn told as events while it happens (<see cref="CallOrchestrator.StreamTurnAsync"/>): each event is
+/// sent the moment the pipeline publishes it, then <c>done</c> or <c>error</c>. One flow for both wires:
+/// server-sent events (<see cref="WriteAsync"/>) and the call's WebSocket (<see cref="CallSocket"/>), which
+/// differ only in how an event is written. On server-sent events nothing is sent before the first event,
 /// which comes after the turn's checks, so bad input, an unknown call or an ended one still answer with a
 /// status and a problem detail; a failure after that ends the stream with an <c>error</c> event.
 /// </summary>
 internal sealed partial class TurnEventStream(
     CallOrchestrator orchestrator, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, ILogger<TurnEventStream> logger)
 {
+    /// <summary>Writes one event: its name and its data (one of <see cref="TurnStreamWire"/>'s records, or the turn's answer for <c>done</c>).</summary>
+    public delegate Task EventWriter(string name, object data, CancellationToken cancellationToken);
+
     private readonly JsonSerializerOptions _json = json.Value.SerializerOptions;
 
-    public async Task WriteAsync(HttpContext http, Guid callId, string? transcript, ReadOnlyMemory<byte>? wav, bool speak, CancellationToken ct)
+    /// <summary>The turn as server-sent events on the response.</summary>
+    public Task WriteAsync(HttpContext http, Guid callId, string? transcript, ReadOnlyMemory<byte>? wav, bool speak, CancellationToken ct) =>
+        RunAsync(callId, transcript, wav, speak,
+            (name, data, token) => ServerSentEvents.WriteAsync(http.Response, name, JsonSerializer.Serialize(data, data.GetType(), _json), token),
+            () => http.Response.HasStarted, ct);
+
+    /// <summary>
+    /// Runs the turn, handing each event to <paramref name="write"/>, then <c>done</c>; a failure once
+    /// <paramref name="started"/> is an <c>error</c> event. The result, or null when the turn failed so.
+    /// </summary>
+    public async Task<TurnResult?> RunAsync(
+        Guid callId, string? transcript, ReadOnlyMemory<byte>? wav, bool speak, EventWriter write, Func<bool> started, CancellationToken ct)
     {
         var events = Channel.CreateUnbounded<TurnEvent>(new UnboundedChannelOptions { SingleReader = true });
         var turn = orchestrator.StreamTurnAsync(callId, transcript, wav, speak, events.Writer, ct);
@@ -27,27 +43,22 @@ internal sealed partial class TurnEventStream(
         await foreach (var e in events.Reader.ReadAllAsync(ct))
         {
             var (name, data) = Of(e);
-            await ServerSentEvents.WriteAsync(http.Response, name, JsonSerializer.Serialize(data, data.GetType(), _json), ct);
+            await write(name, data, ct);
         }
-        TurnResult result;
-        try
+        var result = await StreamedTurnEnd.AwaitAsync(turn, started, e =>
         {
-            result = await turn;
-        }
-        catch (Exception e) when (!http.Response.HasStarted || e is OperationCanceledException)
+            var error = ErrorOf(e);
+            if (error.Status >= StatusCodes.Status500InternalServerError)
+            {
+                LogFailed(logger, callId, e);
+            }
+            return write(ErrorEvent, error, ct);
+        });
+        if (result is not null)
         {
-            throw;
+            await write(DoneEvent, TurnEndpoints.Describe(result, withAudio: false), ct);
         }
-        catch (Exception e)
-        {
-            LogFailed(logger, callId, e);
-            var error = Errors.ProblemExceptionHandler.IsDatabaseUnavailable(e)
-                ? new ErrorData(StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The database is unavailable right now; try again shortly.")
-                : new ErrorData(StatusCodes.Status500InternalServerError, "The turn failed", "The turn failed after it had started streaming.");
-            await ServerSentEvents.WriteAsync(http.Response, ErrorEvent, JsonSerializer.Serialize(error, _json), ct);
-            return;
-        }
-        await ServerSentEvents.WriteAsync(http.Response, DoneEvent, JsonSerializer.Serialize(TurnEndpoints.Describe(result, withAudio: false), _json), ct);
+        return result;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A streamed turn of call {CallId} failed after its stream started")]

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Parley.Calls.Pipeline;
+using Parley.Domain;
 
 namespace Parley.Server.Calls;
 
@@ -34,6 +35,20 @@ internal static class TurnStreamWire
 
     /// <summary>What ends a stream that had started when the turn failed (before it starts, a failure is a problem detail).</summary>
     public sealed record ErrorData(int Status, string Title, string Detail);
+
+    /// <summary>
+    /// A failure as the <c>error</c> event tells it. On server-sent events only what fails after the first
+    /// event comes here; on the WebSocket every failure does, bad input and a call that ended included.
+    /// </summary>
+    public static ErrorData ErrorOf(Exception e) => e switch
+    {
+        InvalidRequestException bad => new(StatusCodes.Status400BadRequest, "The request is invalid.", bad.Message),
+        NotFoundException gone => new(StatusCodes.Status404NotFound, "Not found", gone.Message),
+        ConflictException conflict => new(StatusCodes.Status409Conflict, "Conflict", conflict.Message),
+        _ when Parley.Server.Errors.ProblemExceptionHandler.IsDatabaseUnavailable(e) =>
+            new(StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The database is unavailable right now; try again shortly."),
+        _ => new(StatusCodes.Status500InternalServerError, "The turn failed", "The turn failed after it had started streaming."),
+    };
 
     public static (string Name, object Data) Of(TurnEvent e) => e switch
     {

@@ -33,20 +33,12 @@ internal sealed class ChatCompletionStream(CallOrchestrator orchestrator, IOptio
             streamed.Append(delta);
             await ChunkAsync(http, new Chunk(id, "chat.completion.chunk", created, model, [new ChunkChoice(0, new Delta(null, delta), null)]), ct);
         }
-        TurnResult result;
-        try
-        {
-            result = await turn;
-        }
-        catch (Exception e) when (!http.Response.HasStarted || e is OperationCanceledException)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            await SendAsync(http, JsonSerializer.Serialize(OpenAiError.For(e) is null
+        var result = await StreamedTurnEnd.AwaitAsync(turn, () => http.Response.HasStarted, e =>
+            SendAsync(http, JsonSerializer.Serialize(OpenAiError.For(e) is null
                 ? new OpenAiError(new OpenAiError.Detail("The turn failed.", "server_error", null, null))
-                : new OpenAiError(new OpenAiError.Detail(e.Message, "invalid_request_error", null, null)), _json), ct);
+                : new OpenAiError(new OpenAiError.Detail(e.Message, "invalid_request_error", null, null)), _json), ct));
+        if (result is null)
+        {
             return;
         }
         await StartAsync(http, id, created, model, ct);

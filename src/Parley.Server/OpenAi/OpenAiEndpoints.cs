@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Calls.Pipeline;
 using Parley.Calls.Providers;
 using Parley.Domain;
+using Parley.Knowledge.Search;
 using Parley.Server.Auth;
 using Parley.Server.Streaming;
 using Parley.Transactional.ApiKeys;
@@ -50,7 +51,7 @@ internal static class OpenAiEndpoints
 
     private static async Task<Results<Ok<Completion>, EmptyHttpResult, JsonHttpResult<OpenAiError>>> CompleteAsync(
         Request? body, HttpContext http, AgentService agents, CallService calls, CallOrchestrator orchestrator,
-        ChatCompletionStream stream, TimeProvider time, CancellationToken ct)
+        ChatCompletionStream stream, TenantWarmer warmer, ITenantContext tenant, TimeProvider time, CancellationToken ct)
     {
         var question = LastUserText(body?.Messages);
         if (string.IsNullOrWhiteSpace(body?.Model))
@@ -72,7 +73,12 @@ internal static class OpenAiEndpoints
                 $"The model '{body.Model}' does not exist: name one of this account's agents.", "invalid_request_error", "model", "model_not_found")),
                 statusCode: StatusCodes.Status404NotFound);
         }
-        var callId = await CallOfAsync(http, body, agent, calls, ct);
+        var (callId, started) = await CallOfAsync(http, body, agent, calls, ct);
+        if (started)
+        {
+            // As POST /v1/calls does: the call's first search should read memory (queued, never awaited).
+            warmer.Request(tenant.Scope.RequireAccount());
+        }
         http.Response.Headers[CallIdHeader] = callId.ToString();
         var id = "chatcmpl-" + Guid.CreateVersion7().ToString("N");
         var created = time.GetUtcNow().ToUnixTimeSeconds();
@@ -94,21 +100,24 @@ internal static class OpenAiEndpoints
 
     /// <summary>
     /// The call named by <c>X-Parley-Call-Id</c>; else the one of the platform's call id (<c>X-Call-Id</c>,
-    /// then <c>user</c>), made on first sight; else a call of its own for this one request.
+    /// then <c>user</c>), made on first sight; else a call of its own for this one request. Whether this
+    /// request started it.
     /// </summary>
-    private static async Task<Guid> CallOfAsync(HttpContext http, Request body, Agent agent, CallService calls, CancellationToken ct)
+    private static async Task<(Guid Call, bool Started)> CallOfAsync(HttpContext http, Request body, Agent agent, CallService calls, CancellationToken ct)
     {
         var named = http.Request.Headers[CallIdHeader].ToString();
         if (named.Length > 0)
         {
-            return Guid.TryParse(named, out var callId) ? callId
+            return Guid.TryParse(named, out var callId) ? (callId, false)
                 : throw new InvalidRequestException(CallIdHeader, $"{CallIdHeader} must be a Parley call id.");
         }
         var external = http.Request.Headers[PlatformCallIdHeader].ToString() is { Length: > 0 } header ? header : body.User;
-        var call = string.IsNullOrWhiteSpace(external)
-            ? await calls.StartAsync(agent.Id, null, "in", ct)
-            : await calls.FindOrStartExternalAsync(agent.Id, external.Trim(), ct);
-        return call.Id;
+        if (string.IsNullOrWhiteSpace(external))
+        {
+            return ((await calls.StartAsync(agent.Id, null, "in", ct)).Id, true);
+        }
+        var (call, started) = await calls.FindOrStartExternalAsync(agent.Id, external.Trim(), ct);
+        return (call.Id, started);
     }
 
     private static JsonHttpResult<OpenAiError> Invalid(string message, string param) =>

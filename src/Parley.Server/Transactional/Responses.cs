@@ -75,21 +75,27 @@ internal static class Responses
         c.StartedAt, c.EndedAt, c.DurationSeconds, turns?.Select(Of).ToList());
 
     /// <param name="RewriteMs">The follow-up rewrite (the local rule, or the LLM under its budget); 0 when it did not run.</param>
+    /// <param name="PrefetchMs">The interim-prefetch stage; 0 when the call sent no interim.</param>
     public sealed record LoggedTurnTimings(
-        double AsrMs, double EmbedMs, double SearchMs, double LlmMs, double TtsMs, double TotalMs, double RewriteMs);
+        double AsrMs, double EmbedMs, double SearchMs, double LlmMs, double TtsMs, double TotalMs, double RewriteMs, double PrefetchMs);
 
     /// <param name="Sources">The cited sources as stored with the turn: chunk id, title, similarity.</param>
     /// <param name="StandaloneQuery">What retrieval ran on when the transcript was a follow-up rewritten from earlier turns.</param>
     /// <param name="KnowledgeVersion">The tenant's knowledge version the turn was answered from; null for turns logged before it was kept.</param>
     /// <param name="Rewrite">Which rewrite made it: <c>llm</c> or <c>local</c>.</param>
+    /// <param name="Interims">Interim transcripts of the utterance that arrived before the final one; 0 when none was sent.</param>
+    /// <param name="PrefetchMatch"><c>exact</c> or <c>similar</c> when an interim's prefetch gave the passages (no search ran); absent otherwise.</param>
+    /// <param name="PrefetchTranscript">The interim's words whose prefetch answered; absent when none did.</param>
     public sealed record TurnResponse(
         Guid Id, int Ordinal, string Transcript, string Answer, Guid[] ChunkIds, JsonElement Sources,
         LoggedTurnTimings Timings, bool Cached, string[] Degraded, DateTimeOffset CreatedAt,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StandaloneQuery,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Rewrite, long? KnowledgeVersion);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Rewrite, long? KnowledgeVersion, int Interims,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PrefetchMatch,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PrefetchTranscript);
 
     public static TurnResponse Of(CallTurn t) => new(
         t.Id, t.Ordinal, t.Transcript, t.Answer, t.ChunkIds, JsonDocument.Parse(t.Sources).RootElement,
-        new LoggedTurnTimings(t.AsrMs, t.EmbedMs, t.SearchMs, t.LlmMs, t.TtsMs, t.TotalMs, t.RewriteMs),
-        t.Cached, t.Degraded, t.CreatedAt, t.StandaloneQuery, t.Rewrite, t.KnowledgeVersion);
+        new LoggedTurnTimings(t.AsrMs, t.EmbedMs, t.SearchMs, t.LlmMs, t.TtsMs, t.TotalMs, t.RewriteMs, t.PrefetchMs),
+        t.Cached, t.Degraded, t.CreatedAt, t.StandaloneQuery, t.Rewrite, t.KnowledgeVersion, t.Interims, t.PrefetchMatch, t.PrefetchTranscript);
 }

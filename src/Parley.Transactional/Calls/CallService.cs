@@ -39,16 +39,16 @@ public sealed class CallService(ParleyDbContext db, ITenantContext tenant, Conta
     /// <summary>
     /// The call a voice platform names by its own id: found again, or started on first sight (inbound,
     /// no contact). Two first requests racing for one id meet at the unique index; the loser reads the
-    /// winner's call.
+    /// winner's call. <c>Started</c> says whether this request made it (the loser of a race did not).
     /// </summary>
-    public async Task<Call> FindOrStartExternalAsync(Guid agentId, string externalId, CancellationToken cancellationToken)
+    public async Task<(Call Call, bool Started)> FindOrStartExternalAsync(Guid agentId, string externalId, CancellationToken cancellationToken)
     {
         var account = tenant.Scope.RequireAccount();
         new Validation().Text(externalId, "user", MaxExternalIdLength, required: true).ThrowIfInvalid();
         var found = await db.Calls.FirstOrDefaultAsync(c => c.AccountId == account && c.ExternalId == externalId, cancellationToken);
         if (found is not null)
         {
-            return found;
+            return (found, false);
         }
         var call = new Call
         {
@@ -59,12 +59,12 @@ public sealed class CallService(ParleyDbContext db, ITenantContext tenant, Conta
         try
         {
             await db.SaveChangesAsync(cancellationToken);
-            return call;
+            return (call, true);
         }
         catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
         {
             db.Entry(call).State = EntityState.Detached;
-            return await db.Calls.FirstAsync(c => c.AccountId == account && c.ExternalId == externalId, cancellationToken);
+            return (await db.Calls.FirstAsync(c => c.AccountId == account && c.ExternalId == externalId, cancellationToken), false);
         }
     }
 

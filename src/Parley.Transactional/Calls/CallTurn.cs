@@ -33,5 +33,13 @@ public sealed class CallTurn
     /// answer can be traced to the knowledge base as it then stood); null for turns logged before it was kept.
     /// </summary>
     public long? KnowledgeVersion { get; set; }
+    /// <summary>Interim transcripts of the utterance that arrived before this final one (<c>/turns/interim</c> or the call's WebSocket); 0 when none.</summary>
+    public int Interims { get; set; }
+    /// <summary><c>exact</c> or <c>similar</c> when an interim's prefetch gave the passages and no search ran; null otherwise.</summary>
+    public string? PrefetchMatch { get; set; }
+    /// <summary>The words of the interim whose prefetch answered; null when none did.</summary>
+    public string? PrefetchTranscript { get; set; }
+    /// <summary>The <c>prefetch</c> stage (in process); 0 when the call sent no interim.</summary>
+    public double PrefetchMs { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -145,4 +145,32 @@ public sealed class CallWarmTests(CallWarmFixture api) : IClassFixture<CallWarmF
             Assert.True(turn.IsSuccessStatusCode, await turn.Content.ReadAsStringAsync());
         }
     }
+
+    [Fact(Timeout = 180_000)]
+    public async Task A_call_the_OpenAI_endpoint_starts_on_first_sight_warms_its_tenant_and_the_same_call_again_does_not_ask()
+    {
+        var tenant = await api.NewTenantAsync("Warm OpenAI");
+        var agent = await CallTests.SetUpAsync(tenant.Client);
+        using var warms = Warms();
+
+        async Task<Guid> CompleteAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/openai/chat/completions")
+            {
+                Content = JsonContent.Create(new { model = agent, messages = new[] { new { role = "user", content = "Can I bring my dog?" } } }),
+            };
+            request.Headers.Add("X-Call-Id", "platform-call-7");
+            var response = await tenant.Client.SendAsync(request);
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+            return Guid.Parse(response.Headers.GetValues("X-Parley-Call-Id").Single());
+        }
+
+        var call = await CompleteAsync();
+        var warmed = await WarmedAsync(warms, tenant.Id);
+        var outcome = Assert.Single(warmed);
+        Assert.Contains(outcome, new[] { "index", "rows" });
+        // The platform's next request of the same call finds it: not a call start, so no warm is asked (not even a skipped one).
+        Assert.Equal(call, await CompleteAsync());
+        Assert.Equal(warmed, Outcomes(warms, tenant.Id));
+    }
 }

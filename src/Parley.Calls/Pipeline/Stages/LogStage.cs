@@ -77,6 +77,8 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
             TotalMs = timings.TotalMs, Cached = turn.Cached is not null, Degraded = degraded, CreatedAt = now, StandaloneQuery = standalone,
             KnowledgeVersion = turn.KnowledgeVersion,
             RewriteMs = timings.RewriteMs, Rewrite = rewrite,
+            PrefetchMs = timings.PrefetchMs, Interims = turn.InterimsArrived, PrefetchMatch = turn.PrefetchMatch,
+            PrefetchTranscript = turn.PrefetchTranscript,
         }, Metered(turn, answer, now));
         metrics.Turn(turn.Account, timings.TotalMs);
         // After the call log is queued: a caller who hangs up now cancels this, never the turn's record.
@@ -89,6 +91,8 @@ internal sealed class LogStage(CallHistory history, CallLogWriter callLog, CallM
             KnowledgeVersion = turn.KnowledgeVersion,
             Rewrite = rewrite,
             PrefetchMatch = turn.PrefetchMatch,
+            Interims = turn.InterimsArrived,
+            PrefetchTranscript = turn.PrefetchTranscript,
         };
         return StageResult.Succeeded(t => t.Result = result);
     }

@@ -54,13 +54,18 @@ internal sealed class PrefetchStage(InterimPrefetches prefetches, IKnowledgeVers
                 {
                     t.Passages = best.Passages;
                     t.PrefetchMatch = Similar;
+                    t.PrefetchTranscript = best.Text;
                 }
             });
         }
-        var taken = prefetches.Take(turn.Account, turn.CallId);
+        var (taken, arrived) = prefetches.Take(turn.Account, turn.CallId);
         if (taken.Count == 0)
         {
-            return StageResult.Succeeded(t => t.Interims = []);
+            return StageResult.Succeeded(t =>
+            {
+                t.Interims = [];
+                t.InterimsArrived = arrived;
+            });
         }
         var version = turn.KnowledgeVersionKnown ? turn.KnowledgeVersion : await versions.VersionAsync(turn.Account, cancellationToken);
         var exact = taken.Select(e => e.Done.Task is { IsCompletedSuccessfully: true, Result: { } done } ? done : null)
@@ -73,6 +78,7 @@ internal sealed class PrefetchStage(InterimPrefetches prefetches, IKnowledgeVers
         return StageResult.Succeeded(t =>
         {
             t.Interims = taken;
+            t.InterimsArrived = arrived;
             t.KnowledgeVersion = version;
             t.KnowledgeVersionKnown = true;
             t.RanMore(StageName, took);
@@ -81,6 +87,7 @@ internal sealed class PrefetchStage(InterimPrefetches prefetches, IKnowledgeVers
                 t.Vector = exact.Vector;
                 t.Passages = exact.Passages;
                 t.PrefetchMatch = Exact;
+                t.PrefetchTranscript = exact.Text;
             }
         });
     }

@@ -418,6 +418,10 @@ namespace Parley.Transactional.Persistence.Migrations
                         .HasColumnType("double precision")
                         .HasColumnName("embed_ms");
 
+                    b.Property<int>("Interims")
+                        .HasColumnType("integer")
+                        .HasColumnName("interims");
+
                     b.Property<long?>("KnowledgeVersion")
                         .HasColumnType("bigint")
                         .HasColumnName("knowledge_version");
@@ -429,6 +433,18 @@ namespace Parley.Transactional.Persistence.Migrations
                     b.Property<int>("Ordinal")
                         .HasColumnType("integer")
                         .HasColumnName("ordinal");
+
+                    b.Property<string>("PrefetchMatch")
+                        .HasColumnType("text")
+                        .HasColumnName("prefetch_match");
+
+                    b.Property<double>("PrefetchMs")
+                        .HasColumnType("double precision")
+                        .HasColumnName("prefetch_ms");
+
+                    b.Property<string>("PrefetchTranscript")
+                        .HasColumnType("text")
+                        .HasColumnName("prefetch_transcript");
 
                     b.Property<string>("Rewrite")
                         .HasColumnType("text")

@@ -20,9 +20,12 @@ public sealed class FollowUpRewriterRuleTests
 
     [Theory]
     [InlineData("How can I rent or buy a bike?", "bike: And repair it?")] // actions joined by "or"
-    [InlineData("How could we book a table?", "table: And repair it?")]
+    [InlineData("How could you book a table?", "table: And repair it?")]
     [InlineData("How would you book a table?", "table: And repair it?")]
+    [InlineData("How would we book a table?", "table: And repair it?")]
     [InlineData("How can you book a table?", "table: And repair it?")]
+    [InlineData("How should you book a table?", "table: And repair it?")]
+    [InlineData("How about we book a table?", "book table: And repair it?")] // "how" then no auxiliary: no opener
     [InlineData("May I book a table?", "table: And repair it?")]
     [InlineData("Could I book a table?", "table: And repair it?")]
     public void Every_opener_and_joiner_of_the_previous_action_lets_a_new_action_replace_it(string previous, string expected) =>
@@ -40,16 +43,50 @@ public sealed class FollowUpRewriterRuleTests
     [InlineData("And where do they deliver?")]
     [InlineData("And when does he come?")]
     [InlineData("And where does she park?")]
+    [InlineData("Can we check: will it arrive?")]
     public void A_new_question_whose_subject_is_the_previous_topic_keeps_the_previous_action(string followUp) =>
         Assert.Equal($"order flowers: {followUp}", FollowUpRewriter.Rewrite(followUp, ["How do I order flowers?"]).Text);
+
+    [Theory]
+    [InlineData("Where is it cheaper?")]
+    [InlineData("Which is cheaper for them?")]
+    [InlineData("Who is selling them?")]
+    [InlineData("When is it cheaper?")]
+    [InlineData("How is it cheaper?")]
+    [InlineData("Where are they cheaper?")]
+    [InlineData("When was it cheaper?")]
+    [InlineData("Where were they sold?")]
+    [InlineData("Where does the dog sleep then?")]
+    [InlineData("Where do the buses stop then?")]
+    [InlineData("And what does the dog do?")] // an auxiliary last: nothing after it to refer to
+    [InlineData("And can we park?")] // the asked-for action last
+    public void Every_question_word_and_form_of_be_or_do_asks_something_new_and_drops_the_previous_action(string followUp) =>
+        Assert.Equal($"ticket: {followUp}", FollowUpRewriter.Rewrite(followUp, ["How do I buy a ticket?"]).Text);
+
+    [Fact]
+    public void Only_and_before_a_content_word_opens_with_a_verb_and_an_opener_last_asks_nothing()
+    {
+        Assert.Equal("bring dog: Or cats?", FollowUpRewriter.Rewrite("Or cats?", ["Can I bring my dog?"]).Text);
+        Assert.Equal("book table: And the dog, can we?", FollowUpRewriter.Rewrite("And the dog, can we?", ["How do I book a table?"]).Text);
+    }
+
+    [Fact]
+    public void A_null_transcript_is_refused_even_on_the_first_turn() =>
+        Assert.Throws<ArgumentNullException>(() => FollowUpRewriter.Rewrite(null!, []));
 
     [Theory]
     [InlineData("Breakfast?")]
     [InlineData("Was there a fee?")]
     [InlineData("Were there seats?")]
     [InlineData("There is a fee?")]
+    [InlineData("Are there seats?")]
+    [InlineData("Is the steak cooked well?")] // "well" alone is no "as well"
     public void One_word_of_topic_and_a_there_after_or_before_a_form_of_be_stand_alone(string transcript) =>
         Assert.False(FollowUpRewriter.LeansOnContext(transcript));
+
+    [Fact]
+    public void A_there_that_ends_the_question_points_back() =>
+        Assert.True(FollowUpRewriter.LeansOnContext("Can I park there?"));
 
     [Fact]
     public void A_clitic_on_the_first_word_does_not_hide_the_opener_of_an_action() =>

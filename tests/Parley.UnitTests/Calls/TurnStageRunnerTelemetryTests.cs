@@ -102,6 +102,28 @@ public sealed class TurnStageRunnerTelemetryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_provider_that_cancels_on_its_own_is_logged_as_such_on_each_attempt()
+    {
+        using var turn = Turn();
+        var stage = new Scripted("impatient", (_, _) => throw new TaskCanceledException("the HTTP client's own timeout")) { Attempts = 2 };
+        await _runner.RunAsync(stage, turn, CancellationToken.None);
+
+        Assert.Equal(
+            ["Turn stage impatient attempt 1 failed (cancelled by the provider); retrying within its budget", "Turn stage impatient degraded: cancelled by the provider"],
+            _log.Entries.Select(e => e.Item2));
+        Assert.All(_log.Entries, e => Assert.IsType<TaskCanceledException>(e.Item3));
+    }
+
+    [Fact]
+    public async Task A_stage_refused_beside_the_turn_is_named_in_the_error()
+    {
+        using var turn = Turn();
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => _runner.RunBesideAsync(new Scripted("inside", (_, _) => Task.FromResult(StageResult.Succeeded())), turn, CancellationToken.None));
+        Assert.Equal("Stage inside needs a budget of its own, outside the turn's, to run beside the turn.", e.Message);
+    }
+
+    [Fact]
     public async Task A_failure_without_a_reason_is_logged_by_its_outcome_in_the_turn_and_beside_it()
     {
         using var turn = Turn();
@@ -133,7 +155,15 @@ public sealed class TurnStageRunnerTelemetryTests : IDisposable
         var besideFailed = Assert.Single(Spans("beside-failed"));
         Assert.Equal(ActivityStatusCode.Error, besideFailed.Status);
         Assert.Equal("degraded", besideFailed.StatusDescription);
-        Assert.Equal([Line(LogLevel.Warning, "Turn stage beside-failed degraded: voice missing", null)], _log.Entries);
+
+        await _runner.RunAsync(new Scripted("failed", (_, _) => Task.FromResult(StageResult.Fatal("refused"))), turn, CancellationToken.None);
+        var failedSpan = Assert.Single(Spans("failed"));
+        Assert.Equal("turn failed", failedSpan.DisplayName);
+        Assert.Equal(ActivityStatusCode.Error, failedSpan.Status);
+        Assert.Equal("degraded", failedSpan.StatusDescription);
+        Assert.Equal(
+            [Line(LogLevel.Warning, "Turn stage beside-failed degraded: voice missing", null), Line(LogLevel.Warning, "Turn stage failed degraded: refused", null)],
+            _log.Entries);
     }
 
     [Fact]

@@ -96,6 +96,40 @@ public sealed class ChunkerEdgeTests
     }
 
     [Fact]
+    public void The_runs_of_a_long_sentence_are_whole_units_so_the_overlap_carries_none_of_a_run_too_big_for_it()
+    {
+        // Cut word by word instead, the overlap of 3 would carry w17..w19 into the second chunk.
+        var words = string.Join(' ', Enumerable.Range(0, 30).Select(i => $"w{i}"));
+        var chunks = new Chunker(20, 3).Split(Document(new Section([], [words])));
+        Assert.Equal(
+            [string.Join(' ', Enumerable.Range(0, 20).Select(i => $"w{i}")), string.Join(' ', Enumerable.Range(20, 10).Select(i => $"w{i}"))],
+            chunks.Select(c => c.Content));
+    }
+
+    [Fact]
+    public void Two_long_words_in_a_row_are_each_cut_with_no_empty_unit_between_them()
+    {
+        var chunks = new Chunker(20, 0).Split(Document(new Section([], [new string('x', 200) + " " + new string('y', 200)])));
+        Assert.Equal([new string('x', 121), new string('x', 79), new string('y', 121), new string('y', 79)], chunks.Select(c => c.Content));
+    }
+
+    [Fact]
+    public void A_cut_by_length_that_would_split_a_surrogate_pair_ends_one_unit_earlier()
+    {
+        // "x" then pairs of U+20BB7 (two UTF-16 units, a piece each) and 野: the 200-piece prefix ends on a high surrogate.
+        var text = "x" + string.Concat(Enumerable.Repeat("𠮷野", 1000));
+        var chunks = new Chunker(200, 0).Split(Document(new Section([], [text])));
+
+        Assert.Equal(199, chunks[0].Content.Length);
+        Assert.All(chunks, c => Assert.False(char.IsHighSurrogate(c.Content[^1]) || char.IsLowSurrogate(c.Content[0]), c.Content));
+        Assert.Equal(text, string.Concat(chunks.Select(c => c.Content)));
+    }
+
+    [Fact]
+    public void A_section_with_no_paragraphs_makes_no_chunk() =>
+        Assert.Empty(new Chunker(200, 40).Split(Document(new Section(["Empty"], []))));
+
+    [Fact]
     public void A_word_longer_than_the_budget_ends_the_run_before_it_and_is_cut_into_the_longest_pieces_that_fit()
     {
         // 200 x's are 34 pieces; the longest prefix of at most 20 pieces is 121 characters (1 + 119 / 6 = 20).

@@ -170,11 +170,19 @@ public sealed class TurnStageRunnerTelemetryTests : IDisposable
     public async Task A_stage_outside_the_turn_budget_runs_to_its_own_budget_past_the_turns()
     {
         using var turn = Turn(turnBudgetMs: 200);
-        var stage = new Scripted("outside", Forever) { WithinTurn = false, BudgetMs = 1000 };
+        var token = new TaskCompletionSource<CancellationToken>();
+        var stage = new Scripted("outside", (attempt, ct) =>
+        {
+            token.SetResult(ct);
+            return Forever(attempt, ct);
+        }) { WithinTurn = false, BudgetMs = 1000 };
         var running = _runner.RunAsync(stage, turn, CancellationToken.None);
+        // The token, not the task: xunit's synchronisation context may still hold the cut-off stage's continuation.
+        var budget = await token.Task;
         _time.Advance(TimeSpan.FromMilliseconds(999));
-        Assert.False(running.IsCompleted);
+        Assert.False(budget.IsCancellationRequested);
         _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(budget.IsCancellationRequested);
         await running;
 
         Assert.Equal(["outside"], turn.Degraded);

@@ -100,6 +100,16 @@ public sealed class SectionBuilderTests
     }
 
     [Fact]
+    public void A_long_heading_whose_last_space_is_at_half_the_cap_is_cut_at_the_cap()
+    {
+        var text = new string('a', SectionBuilder.MaxHeadingLength / 2) + " " + new string('b', 150);
+        var b = new SectionBuilder();
+        b.Heading(1, text);
+        b.Paragraph("Body.");
+        Assert.Equal(text[..SectionBuilder.MaxHeadingLength] + "…", b.Build(null).Sections[0].Headings[0]);
+    }
+
+    [Fact]
     public void A_heading_of_exactly_the_cap_is_kept_as_it_is()
     {
         var heading = new string('h', SectionBuilder.MaxHeadingLength);
